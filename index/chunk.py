@@ -1,0 +1,65 @@
+"""Token-aware, sentence-aligned chunks with exact offsets into the cleaned text.
+
+LangChain's splitters measure tokens but lose exact offsets when they merge and strip pieces;
+citations need `text[start:end]` to be the chunk, so this packs sentence spans directly.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from index.models import Article, Chunk
+from index.sentences import sentence_spans
+from index.tokens import count_tokens
+
+
+def _split_long(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int]]:
+    """A sentence longer than a chunk is cut at word boundaries."""
+    pieces, cursor, last_space = [], start, None
+    i = start
+    while i < end:
+        if text[i].isspace():
+            if count_tokens(text[cursor:i]) > max_tokens and last_space and last_space > cursor:
+                pieces.append((cursor, last_space))
+                cursor = last_space + 1
+            last_space = i
+        i += 1
+    pieces.append((cursor, end))
+    return [(s, e) for s, e in pieces if e > s]
+
+
+def chunk_spans(text: str, max_tokens: int, overlap_tokens: int) -> list[tuple[int, int, int]]:
+    """(start, end, tokens) per chunk; consecutive chunks share up to `overlap_tokens` of sentences."""
+    sents: list[tuple[int, int, int]] = []
+    for s, e in sentence_spans(text):
+        n = count_tokens(text[s:e])
+        if n > max_tokens:
+            sents.extend((a, b, count_tokens(text[a:b])) for a, b in _split_long(text, s, e, max_tokens))
+        else:
+            sents.append((s, e, n))
+    chunks: list[tuple[int, int, int]] = []
+    i = 0
+    while i < len(sents):
+        j, total = i, 0
+        while j < len(sents) and (j == i or total + sents[j][2] <= max_tokens):
+            total += sents[j][2]
+            j += 1
+        chunks.append((sents[i][0], sents[j - 1][1], total))
+        if j >= len(sents):
+            break
+        # Step back over trailing sentences that fit in the overlap, but always move forward.
+        back, k = 0, j
+        while k - 1 > i and back + sents[k - 1][2] <= overlap_tokens:
+            back += sents[k - 1][2]
+            k -= 1
+        i = k
+    return chunks
+
+
+def chunk_article(article: Article, max_tokens: int = 180, overlap_tokens: int = 40) -> list[Chunk]:
+    out = []
+    for n, (start, end, tokens) in enumerate(chunk_spans(article.text, max_tokens, overlap_tokens)):
+        body = article.text[start:end]
+        digest = hashlib.sha1(body.encode()).hexdigest()[:10]
+        out.append(Chunk(id=f"{article.id}:{n}:{digest}", article_id=article.id, index=n,
+                         start=start, end=end, text=body, tokens=tokens))
+    return out

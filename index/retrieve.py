@@ -1,0 +1,102 @@
+"""Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank, gated by cosine relevance.
+
+RRF ranks well but says nothing about whether anything is relevant at all; the cosine of the
+query with each fused chunk does, so the floor is applied on that ("Lando Norris" over the
+seeds must come back empty rather than as the five least-irrelevant chunks).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.bm25 import tokenize
+from index.models import Hit
+from index.store import ArticleStore, published_int
+
+
+@dataclass
+class Filters:
+    source: str | None = None
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
+    article_ids: list[str] | None = None
+
+    def any(self) -> bool:
+        return bool(self.source or self.since or self.until or self.article_ids)
+
+    def chroma_where(self) -> dict | None:
+        clauses: list[dict] = []
+        if self.source:
+            clauses.append({"source": self.source})
+        if self.since:
+            clauses.append({"published_int": {"$gte": published_int(self.since)}})
+        if self.until:
+            clauses.append({"published_int": {"$lte": published_int(self.until)}})
+        if self.article_ids:
+            clauses.append({"article_id": {"$in": list(self.article_ids)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _relevant(cosine: float, query_terms: set[str], row, min_score: float) -> bool:
+    """Semantically close, or an exact lexical match on most query terms (names, codes)."""
+    if cosine >= min_score:
+        return True
+    if not query_terms:
+        return False
+    covered = len(query_terms & set(tokenize(f"{row['title']} {row['text']}"))) / len(query_terms)
+    return covered >= 0.6 and cosine >= min_score * 0.4
+
+
+def search(store: ArticleStore, query: str, k: int = 5, filters: Filters | None = None,
+           candidates: int = 30, min_score: float = 0.25, rrf_k: int = 60) -> list[Hit]:
+    filters = filters or Filters()
+    query = query.strip()
+    if not query or k <= 0:
+        return []
+    allowed = store.chunk_ids_where(filters.source, filters.since, filters.until,
+                                    filters.article_ids) if filters.any() else None
+    if allowed is not None and not allowed:
+        return []
+    qvec = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
+    collection = store.vectors._collection
+    n_vectors = collection.count()
+    dense: list[str] = []
+    cosines: dict[str, float] = {}
+    if n_vectors:
+        res = collection.query(query_embeddings=[qvec.tolist()], n_results=min(candidates, n_vectors),
+                               where=filters.chroma_where(), include=["distances", "metadatas"])
+        for meta, dist in zip(res["metadatas"][0], res["distances"][0]):
+            cid = meta.get("chunk_id")
+            if cid and (allowed is None or cid in allowed):
+                dense.append(cid)
+                cosines[cid] = 1.0 - float(dist)
+    lexical = store.ensure_bm25().search(query, candidates, allowed)
+    bm25_scores = dict(lexical)
+    fused: dict[str, float] = {}
+    for ranking in (dense, [cid for cid, _ in lexical]):
+        for rank, cid in enumerate(ranking):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (rrf_k + rank + 1)
+    rows = store.chunk_rows(list(fused))  # the catalog decides what exists
+    missing = [cid for cid in fused if cid in rows and cid not in cosines]
+    if missing:
+        got = collection.get(where={"chunk_id": {"$in": missing}}, include=["embeddings", "metadatas"])
+        for meta, vec in zip(got["metadatas"], got["embeddings"]):
+            cosines[meta["chunk_id"]] = float(np.asarray(vec, dtype=np.float32) @ qvec)
+    query_terms = set(tokenize(query))
+    hits = []
+    for cid, score in sorted(fused.items(), key=lambda kv: -kv[1]):
+        row = rows.get(cid)
+        if row is None or not _relevant(cosines.get(cid, 0.0), query_terms, row, min_score):
+            continue
+        hits.append(Hit(article_id=row["article_id"], title=row["title"] or "", source=row["source"],
+                        url=row["url"], published=row["published"], chunk_id=cid,
+                        start=row["start"], end=row["end"], score=round(score, 6),
+                        dense_score=round(cosines.get(cid, 0.0), 4),
+                        bm25_score=round(bm25_scores[cid], 4) if cid in bm25_scores else None,
+                        text=row["text"]))
+        if len(hits) >= k:
+            break
+    return hits

@@ -1,0 +1,257 @@
+"""Where articles live: a SQLite catalog, Chroma vectors (via LangChain's indexing API) and BM25.
+
+Write order makes a crash harmless: chunks go to Chroma first (deterministic ids, so a retry
+overwrites instead of duplicating), then the catalog row commits in one transaction. Search
+only returns chunks the catalog knows, so an article killed half-way is invisible until the
+same ingest runs again and converges.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from index.bm25 import Bm25Index
+from index.chunk import chunk_article
+from index.models import Article, ArticleSummary, Chunk
+
+Outcome = Literal["added", "updated", "unchanged"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+  id TEXT PRIMARY KEY, title TEXT, source TEXT, url TEXT, published TEXT, author TEXT,
+  path TEXT, raw_text TEXT, text TEXT, metadata TEXT, content_hash TEXT, ingested_at REAL);
+CREATE TABLE IF NOT EXISTS chunks (
+  id TEXT PRIMARY KEY, article_id TEXT NOT NULL, idx INTEGER, start INTEGER, "end" INTEGER,
+  text TEXT, tokens INTEGER);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    data_dir: Path
+    collection: str
+    chunk_tokens: int = 110
+    chunk_overlap: int = 25
+    chroma_url: str | None = None
+
+
+def published_int(published: str | None) -> int:
+    """YYYYMMDD as an int: Chroma range filters only compare numbers."""
+    return int(published.replace("-", "")) if published else 0
+
+
+def chroma_client(data_dir: Path, chroma_url: str | None):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        from urllib.parse import urlparse
+
+        u = urlparse(chroma_url)
+        return chromadb.HttpClient(host=u.hostname or "localhost", port=u.port or 8000,
+                                   ssl=u.scheme == "https", settings=chroma_settings)
+    return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=chroma_settings)
+
+
+class ArticleStore:
+    def __init__(self, config: StoreConfig, embeddings: Embeddings):
+        self.config = config
+        self.embeddings = embeddings
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self._db_path = config.data_dir / "catalog.sqlite"
+        self._local = threading.local()
+        with self._db() as db:
+            db.executescript(_SCHEMA)
+        self._vectors = None
+        self._records = None
+        self.bm25 = Bm25Index(config.data_dir / "bm25")
+
+    # --- plumbing ------------------------------------------------------------------------
+    def _db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self._db_path, timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+        return conn
+
+    @property
+    def vectors(self):
+        """LangChain's Chroma store over our collection (created lazily: it opens Chroma)."""
+        if self._vectors is None:
+            from langchain_chroma import Chroma
+
+            client = chroma_client(self.config.data_dir, self.config.chroma_url)
+            self._vectors = Chroma(collection_name=self.config.collection, client=client,
+                                   embedding_function=self.embeddings,
+                                   collection_metadata={"hnsw:space": "cosine"})
+        return self._vectors
+
+    @property
+    def records(self):
+        """The record manager that makes re-ingest idempotent (LangChain indexing API)."""
+        if self._records is None:
+            from langchain_classic.indexes import SQLRecordManager
+
+            db = self.config.data_dir / "records.sqlite"
+            self._records = SQLRecordManager(f"chroma/{self.config.collection}",
+                                             db_url=f"sqlite:///{db}")
+            self._records.create_schema()
+        return self._records
+
+    def generation(self) -> int:
+        row = self._db().execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump_generation(self, db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
+                   "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+    def ensure_bm25(self) -> Bm25Index:
+        def rows():
+            q = ("SELECT c.id, a.title || '\n' || c.text FROM chunks c JOIN articles a "
+                 "ON a.id = c.article_id ORDER BY c.id")
+            return [(r[0], r[1]) for r in self._db().execute(q)]
+
+        self.bm25.ensure(self.generation(), rows)
+        return self.bm25
+
+    # --- writes --------------------------------------------------------------------------
+    def content_hash(self, article: Article) -> str:
+        payload = [article.title, article.source, article.url, article.published, article.author,
+                   article.text, article.metadata, self.config.chunk_tokens,
+                   self.config.chunk_overlap, self.config.collection]
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+    def upsert(self, article: Article) -> tuple[Outcome, int]:
+        """Add or replace one article; returns what happened and how many chunks it has."""
+        from langchain_core.indexing import index as lc_index
+
+        digest = self.content_hash(article)
+        db = self._db()
+        row = db.execute("SELECT content_hash FROM articles WHERE id=?", (article.id,)).fetchone()
+        if row and row["content_hash"] == digest:
+            n = db.execute("SELECT COUNT(*) FROM chunks WHERE article_id=?", (article.id,)).fetchone()[0]
+            return "unchanged", n
+        chunks = chunk_article(article, self.config.chunk_tokens, self.config.chunk_overlap)
+        docs = [self._document(article, c) for c in chunks]
+        # Writes new chunks, then deletes this article's chunks that are no longer produced.
+        lc_index(docs, self.records, self.vectors, cleanup="scoped_full", source_id_key="article_id",
+                 key_encoder=lambda doc: doc.metadata["chunk_id"], batch_size=64)
+        with db:
+            db.execute("DELETE FROM chunks WHERE article_id=?", (article.id,))
+            db.execute(
+                "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,strftime('%s','now'))",
+                (article.id, article.title, article.source, article.url, article.published,
+                 article.author, article.path, article.raw_text, article.text,
+                 json.dumps(article.metadata), digest))
+            db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
+                           [(c.id, c.article_id, c.index, c.start, c.end, c.text, c.tokens)
+                            for c in chunks])
+            self._bump_generation(db)
+        return ("updated" if row else "added"), len(chunks)
+
+    @staticmethod
+    def _document(article: Article, chunk: Chunk) -> Document:
+        meta = {"article_id": article.id, "chunk_id": chunk.id, "index": chunk.index,
+                "start": chunk.start, "end": chunk.end, "title": article.title,
+                "published_int": published_int(article.published)}
+        if article.source:
+            meta["source"] = article.source
+        # The title travels with the text into the embedding: a chunk alone can lack the subject.
+        return Document(page_content=f"{article.title}\n{chunk.text}", metadata=meta)
+
+    def delete(self, article_id: str) -> bool:
+        db = self._db()
+        if not db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone():
+            return False
+        with db:  # hide it from search first; the vectors follow
+            db.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+            db.execute("DELETE FROM articles WHERE id=?", (article_id,))
+            self._bump_generation(db)
+        self.purge_vectors(article_id)
+        return True
+
+    def purge_vectors(self, article_id: str) -> None:
+        keys = self.records.list_keys(group_ids=[article_id])
+        if keys:
+            self.vectors.delete(ids=keys)
+            self.records.delete_keys(keys)
+
+    # --- reads ---------------------------------------------------------------------------
+    def find_by_url(self, url: str) -> str | None:
+        row = self._db().execute("SELECT id FROM articles WHERE url=?", (url,)).fetchone()
+        return row[0] if row else None
+
+    def list_articles(self) -> list[ArticleSummary]:
+        q = ("SELECT a.id, a.title, a.source, a.url, a.published, COUNT(c.id) AS chunks FROM "
+             "articles a LEFT JOIN chunks c ON c.article_id = a.id GROUP BY a.id "
+             "ORDER BY a.published DESC, a.title")
+        return [ArticleSummary(**dict(r)) for r in self._db().execute(q)]
+
+    def get_article(self, article_id: str) -> Article | None:
+        r = self._db().execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+        if not r:
+            return None
+        return Article(id=r["id"], title=r["title"] or "", source=r["source"], url=r["url"],
+                       published=r["published"], author=r["author"], path=r["path"],
+                       raw_text=r["raw_text"] or "", text=r["text"] or "",
+                       metadata=json.loads(r["metadata"] or "{}"))
+
+    def chunk_rows(self, chunk_ids: list[str]) -> dict[str, sqlite3.Row]:
+        """Catalog rows (chunk + article fields) for the given ids; unknown ids are absent."""
+        out: dict[str, sqlite3.Row] = {}
+        db = self._db()
+        for i in range(0, len(chunk_ids), 500):
+            part = chunk_ids[i:i + 500]
+            q = ("SELECT c.id AS chunk_id, c.article_id, c.start, c.\"end\", c.text, a.title, "
+                 "a.source, a.url, a.published FROM chunks c JOIN articles a ON a.id = c.article_id "
+                 f"WHERE c.id IN ({','.join('?' * len(part))})")
+            out.update({r["chunk_id"]: r for r in db.execute(q, part)})
+        return out
+
+    def chunk_ids_where(self, source: str | None = None, since: str | None = None,
+                        until: str | None = None, article_ids: list[str] | None = None) -> set[str]:
+        clauses, args = [], []
+        if source:
+            clauses.append("a.source = ?")
+            args.append(source)
+        if since:
+            clauses.append("a.published >= ?")
+            args.append(since)
+        if until:
+            clauses.append("a.published <= ?")
+            args.append(until)
+        if article_ids:
+            clauses.append(f"a.id IN ({','.join('?' * len(article_ids))})")
+            args.extend(article_ids)
+        q = "SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id"
+        if clauses:
+            q += " WHERE " + " AND ".join(clauses)
+        return {r[0] for r in self._db().execute(q, args)}
+
+    def count(self) -> tuple[int, int]:
+        db = self._db()
+        return (db.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
+                db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+

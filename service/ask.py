@@ -1,0 +1,187 @@
+"""The answer chain: retrieve → prompt → generate → verify every citation → surface conflicts.
+
+Free of CLI/HTTP concerns: the CLI, the API, Slack and batch all call `answer_question`.
+The small local model is not trusted to cite or to decline (see MODELS.md), so abstention is
+decided from retrieval scores and verification, and citations are attached or repaired in code.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from index.retrieve import Filters
+from index.sentences import sentence_spans
+from index.store import ArticleStore
+from service.citations import (
+    Source, Support, VerifiedSentence, is_abstention, looks_like_instruction, parse_claims, verify,
+)
+from service.conflicts import alignment, compare_sentences
+from service.llm import ChatModel
+from service.prompts import render
+from service.schemas import ABSTAIN_TEXT, Answer, Citation, Conflict, ConflictVersion
+from service.search import search_chunks
+from service.settings import Settings
+
+Policy = Literal["drop", "mark", "keep"]
+OnToken = Callable[[str], None]
+
+
+@dataclass
+class Context:
+    settings: Settings
+    store: ArticleStore
+    llm: ChatModel
+
+
+def build_sources(store: ArticleStore, hits) -> list[Source]:
+    texts: dict[str, str] = {}
+    sources = []
+    for n, hit in enumerate(hits, start=1):
+        if hit.article_id not in texts:
+            article = store.get_article(hit.article_id)
+            texts[hit.article_id] = article.text if article else hit.text
+        sources.append(Source(n, hit, texts[hit.article_id]))
+    return sources
+
+
+def format_sources(sources: list[Source]) -> str:
+    """Numbered passages for the prompt; instruction-like sentences are withheld from the model."""
+    blocks = []
+    for s in sources:
+        chunk = s.article_text[s.hit.start:s.hit.end]
+        kept = [chunk[a:b] if not looks_like_instruction(chunk[a:b]) else "[text withheld]"
+                for a, b in sentence_spans(chunk)]
+        label = ", ".join(x for x in (s.hit.source, s.hit.published) if x) or "unknown source"
+        blocks.append(f"[{s.n}] {label}: {s.hit.title}\n{' '.join(kept)}")
+    return "\n\n".join(blocks)
+
+
+class CitationBook:
+    """Final citation ids: one per distinct supporting span, numbered in order of first use."""
+
+    def __init__(self):
+        self.items: list[Citation] = []
+        self._ids: dict[tuple, int] = {}
+
+    def cite(self, source: Source, start: int, end: int) -> int:
+        key = (source.hit.chunk_id, start, end)
+        if key not in self._ids:
+            self._ids[key] = len(self.items) + 1
+            h = source.hit
+            self.items.append(Citation(id=self._ids[key], article_id=h.article_id, title=h.title,
+                                       source=h.source, url=h.url, published=h.published,
+                                       chunk_id=h.chunk_id, quote=source.article_text[start:end],
+                                       start=start, end=end, supported=True))
+        return self._ids[key]
+
+    def cite_support(self, sup: Support) -> int:
+        return self.cite(sup.source, sup.start, sup.end)
+
+
+def _sentence_in(source: Source, text: str) -> tuple[int, int] | None:
+    at = source.article_text.find(text, source.hit.start)
+    return (at, at + len(text)) if at >= 0 else None
+
+
+def find_conflicts(verified: list[VerifiedSentence], sources: list[Source],
+                   book: CitationBook) -> list[Conflict]:
+    """Facts the answer relies on that another retrieved article tells differently."""
+    conflicts: list[Conflict] = []
+    seen: set[str] = set()
+    for vs in verified:
+        if not vs.supported:
+            continue
+        sup = vs.support
+        for a_start, a_end in sentence_spans(sup.quote):
+            mine = sup.quote[a_start:a_end]
+            for other in sources:
+                if other.hit.article_id == sup.source.hit.article_id:
+                    continue
+                for b_start, b_end in other.spans:
+                    theirs = other.article_text[b_start:b_end]
+                    diffs = [d for d in compare_sentences(mine, theirs)
+                             if d.kind == "name" or alignment(mine, theirs) > 0]
+                    for d in diffs:
+                        about = f"{d.kind}: {_short(d.left)} vs {_short(d.right)}"
+                        if about in seen:
+                            continue
+                        seen.add(about)
+                        left_id = book.cite(sup.source, sup.start + a_start, sup.start + a_end)
+                        right_id = book.cite(other, b_start, b_end)
+                        conflicts.append(Conflict(about=about, versions=[
+                            ConflictVersion(text=mine, citation=left_id),
+                            ConflictVersion(text=theirs, citation=right_id)]))
+    return conflicts
+
+
+def _short(name: str) -> str:
+    """'British Defense Secretary John Healey' → 'John Healey' for display."""
+    words = name.split()
+    return " ".join(words[-2:]) if len(words) > 2 and words[-1][:1].isupper() else name
+
+
+def _abstain(question: str, model: str, timings: dict[str, float], unsupported=None) -> Answer:
+    return Answer(question=question, answer=ABSTAIN_TEXT, abstained=True, citations=[],
+                  unsupported_sentences=unsupported or [], conflicts=[], timings_ms=timings, model=model)
+
+
+def answer_question(ctx: Context, question: str, k: int | None = None, filters: Filters | None = None,
+                    on_token: OnToken | None = None, policy: Policy | None = None) -> Answer:
+    settings, started = ctx.settings, time.perf_counter()
+    policy = policy or settings.unsupported_policy
+    timings: dict[str, float] = {}
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[name] = round((now - since) * 1000, 1)
+        return now
+
+    hits = search_chunks(ctx.store, settings, question, k=k, filters=filters)
+    t = lap("retrieve", started)
+    if not hits:
+        timings.update(generate=0.0, verify=0.0)
+        lap("total", started)
+        return _abstain(question, ctx.llm.name, timings)
+    sources = build_sources(ctx.store, hits)
+    messages = render("answer", sources=format_sources(sources), question=question.strip())
+    pieces = []
+    for piece in ctx.llm.stream(messages, settings.llm_max_tokens, settings.llm_temperature,
+                                stop=["\nQuestion:", "\nSources:"]):
+        pieces.append(piece)
+        if on_token:
+            on_token(piece)
+    raw = "".join(pieces).strip()
+    t = lap("generate", t)
+    claims = [c for c in parse_claims(raw) if not is_abstention(c.text)]
+    if not claims or is_abstention(raw.split("\n")[0]) and not any(c.cited for c in claims):
+        timings["verify"] = round((time.perf_counter() - t) * 1000, 1)
+        lap("total", started)
+        return _abstain(question, ctx.llm.name, timings)
+    embed = ctx.store.embeddings.embed_documents
+    verified = verify(claims, sources, embed, settings.verify_min_similarity, settings.verify_min_overlap)
+    book = CitationBook()
+    parts, unsupported = [], []
+    for vs in verified:
+        if vs.supported:
+            parts.append(f"{vs.text} [{book.cite_support(vs.support)}]")
+        else:
+            unsupported.append(vs.text)
+            if policy == "mark":
+                parts.append(f"{vs.text} [unsupported]")
+            elif policy == "keep":
+                parts.append(vs.text)
+    if not any(vs.supported for vs in verified):
+        timings["verify"] = round((time.perf_counter() - t) * 1000, 1)
+        lap("total", started)
+        return _abstain(question, ctx.llm.name, timings, unsupported)
+    conflicts = find_conflicts(verified, sources, book)
+    for c in conflicts:
+        a, b = c.versions
+        parts.append(f"Sources differ on this ({c.about.split(': ', 1)[1]}): [{a.citation}] and [{b.citation}].")
+    t = lap("verify", t)
+    lap("total", started)
+    return Answer(question=question, answer=" ".join(parts), abstained=False, citations=book.items,
+                  unsupported_sentences=unsupported, conflicts=conflicts, timings_ms=timings,
+                  model=ctx.llm.name)

@@ -1,0 +1,199 @@
+"""The citation verifier: every cited sentence is checked against the text it cites.
+
+This is a rule-based support check, not entailment (no NLI model ships offline): for each
+sentence we locate the best supporting span in the cited chunk, then require that the claim's
+numbers and names occur in it, that negation/antonyms do not flip, and that the claim and the
+span are semantically close (embedding cosine). Sentences the model left uncited, or cited to
+the wrong passage, are re-attributed to a retrieved chunk that passes; the rest are unsupported.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.models import Hit
+from index.sentences import sentence_spans
+from service.facts import content_words, names_agree, numbers_agree, polarity_agrees
+
+_MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_ABSTAIN = re.compile(
+    r"\b(sources? (do|does|did)( not|n't) (say|mention|state|contain|provide|specify)|not (mentioned|stated|"
+    r"specified) in the (sources?|passages?|articles?)|(no|not enough) information|cannot (be )?(answer|determine"
+    r"|find)|can't (answer|determine)|(do|does)n't (say|mention)|there is no mention|unable to (answer|determine))",
+    re.IGNORECASE,
+)
+_INSTRUCTION = re.compile(
+    r"\b(ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions?|prompts?|rules)|disregard "
+    r"(all |the )?(previous|prior|above)|system prompt|you are now|new instructions?|instead,? (answer|say|respond)|"
+    r"(answer|respond|reply) (only )?with|as an ai|developer mode)\b",
+    re.IGNORECASE,
+)
+MAX_WINDOW = 3
+
+
+def looks_like_instruction(sentence: str) -> bool:
+    """Article text that talks to the model is data, never support and never a prompt."""
+    return bool(_INSTRUCTION.search(sentence))
+
+
+def is_abstention(text: str) -> bool:
+    return bool(_ABSTAIN.search(text))
+
+
+@dataclass
+class Claim:
+    text: str  # the sentence without its [n] markers
+    cited: list[int]  # source numbers the model wrote
+
+
+def parse_claims(answer: str) -> list[Claim]:
+    """Split the model's answer into sentences and the [n] markers each carries."""
+    claims: list[Claim] = []
+    text = answer.strip()
+    for s, e in sentence_spans(text):
+        sent = text[s:e]
+        ids = [int(x) for m in _MARKER.finditer(sent) for x in re.split(r"[,;]", m[1])]
+        bare = _MARKER.sub("", sent).strip()
+        if re.fullmatch(r"[\W\d]*", bare):  # a stray marker after the full stop
+            if claims and ids:
+                claims[-1].cited.extend(i for i in ids if i not in claims[-1].cited)
+            continue
+        claims.append(Claim(bare, list(dict.fromkeys(ids))))
+    return claims
+
+
+@dataclass
+class Source:
+    """A numbered retrieved chunk, with the article text its offsets point into."""
+
+    n: int
+    hit: Hit
+    article_text: str
+    spans: list[tuple[int, int]] = field(default_factory=list)  # sentence spans, article offsets
+
+    def __post_init__(self):
+        if not self.spans:
+            chunk = self.article_text[self.hit.start:self.hit.end]
+            self.spans = [(self.hit.start + s, self.hit.start + e) for s, e in sentence_spans(chunk)
+                          if not looks_like_instruction(chunk[s:e])]
+
+
+@dataclass
+class Support:
+    source: Source
+    start: int
+    end: int
+    lexical: float
+    best_sentence: str
+    similarity: float | None = None
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def quote(self) -> str:
+        return self.source.article_text[self.start:self.end]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def _recall(claim_words: set[str], text: str) -> float:
+    if not claim_words:
+        return 0.0
+    return len(claim_words & content_words(text)) / len(claim_words)
+
+
+def locate_support(claim: str, source: Source) -> Support | None:
+    """The window of 1-3 consecutive sentences that covers most of the claim's content words."""
+    words = content_words(claim)
+    best: Support | None = None
+    for i in range(len(source.spans)):
+        for j in range(i, min(i + MAX_WINDOW, len(source.spans))):
+            start, end = source.spans[i][0], source.spans[j][1]
+            score = _recall(words, source.article_text[start:end]) - 0.02 * (j - i)
+            if best is None or score > best.lexical:
+                sentences = [source.article_text[s:e] for s, e in source.spans[i:j + 1]]
+                top = max(sentences, key=lambda t: _recall(words, t))
+                best = Support(source, start, end, score, top)
+    return best
+
+
+def check_rules(claim: str, support: Support, min_lexical: float) -> list[str]:
+    failures = []
+    ok, missing = numbers_agree(claim, support.quote)
+    if not ok:
+        failures.append(f"numbers not in source: {', '.join(missing)}")
+    ok, missing = names_agree(claim, support.quote, extra_context=support.source.hit.title)
+    if not ok:
+        failures.append(f"names not in source: {', '.join(missing)}")
+    ok, why = polarity_agrees(claim, support.best_sentence)
+    if not ok:
+        failures.append(why or "polarity differs")
+    if support.lexical < min_lexical:
+        failures.append(f"little overlap with source ({support.lexical:.2f})")
+    return failures
+
+
+@dataclass
+class VerifiedSentence:
+    text: str
+    support: Support | None  # None when unsupported
+    original_cited: list[int]
+    reattributed: bool = False
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def supported(self) -> bool:
+        return self.support is not None
+
+
+def _shortlist(cands: list[Support], size: int = 2) -> list[Support]:
+    """Only the best rule-passing spans are embedded: verification must stay in milliseconds."""
+    return [sup for sup in cands if sup.ok][:size]
+
+
+Embed = Callable[[list[str]], list[list[float]]]
+
+
+def verify(claims: list[Claim], sources: list[Source], embed: Embed, min_similarity: float = 0.45,
+           min_lexical: float = 0.2) -> list[VerifiedSentence]:
+    """Check each claim against its cited sources; re-attribute or mark unsupported."""
+    by_n = {s.n: s for s in sources}
+    plans: list[tuple[Claim, list[Support]]] = []
+    for claim in claims:
+        cited = [by_n[n] for n in claim.cited if n in by_n]  # invented ids are dropped here
+        others = [s for s in sources if s not in cited]
+        candidates = []
+        for group in (cited, others):
+            sups = [sup for s in group if (sup := locate_support(claim.text, s)) is not None]
+            sups.sort(key=lambda sup: -sup.lexical)
+            candidates.extend(sups)
+        for sup in candidates:
+            sup.failures = check_rules(claim.text, sup, min_lexical)
+        plans.append((claim, candidates))
+    # One embedding batch for every claim and every rule-passing span: the similarity floor.
+    texts: list[str] = []
+    for claim, cands in plans:
+        texts.append(claim.text)
+        texts.extend(sup.quote for sup in _shortlist(cands))
+    vectors = np.asarray(embed(texts), dtype=np.float32) if texts else np.zeros((0, 1))
+    out, cursor = [], 0
+    for claim, cands in plans:
+        cvec = vectors[cursor]
+        cursor += 1
+        chosen = None
+        for sup in _shortlist(cands):
+            sup.similarity = float(vectors[cursor] @ cvec)
+            cursor += 1
+            if sup.similarity < min_similarity:
+                sup.failures.append(f"claim and source are not similar (cosine {sup.similarity:.2f})")
+            elif chosen is None:
+                chosen = sup
+        cited_ok = chosen is not None and chosen.source.n in claim.cited
+        failures = [] if chosen else [f for sup in cands[:1] for f in sup.failures] or ["no source"]
+        out.append(VerifiedSentence(claim.text, chosen, claim.cited,
+                                    reattributed=chosen is not None and not cited_ok, failures=failures))
+    return out

@@ -1,0 +1,263 @@
+"""`newsdesk`: a small CLI over the same service functions HTTP, Slack and batch use.
+
+Every command that prints has `--json` for scripts.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from service.settings import Settings, get_settings
+
+console = Console(stderr=False, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _settings() -> Settings:
+    return get_settings()
+
+
+def _store():
+    from service.components import build_store
+
+    return build_store(_settings())
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsdesk")
+def main() -> None:
+    """newsdesk: ask questions of news articles and check every cited sentence.
+
+    \b
+    Examples:
+      newsdesk ingest demo/corpus
+      newsdesk search "Who leads the drivers' union?" --k 3
+      newsdesk config
+    """
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def config(as_json: bool) -> None:
+    """Show the effective settings, the models in use and whether their files are present.
+
+    \b
+    Example:
+      NEWSDESK_DATA_DIR=/tmp/nd newsdesk config
+    """
+    from service.diagnostics import describe
+
+    info = describe(_settings())
+    if as_json:
+        _print_json(info)
+        return
+    table = Table(title="settings", show_header=True)
+    table.add_column("setting")
+    table.add_column("value")
+    for key, value in info["settings"].items():
+        table.add_row(key, str(value))
+    console.print(table)
+    models = Table(title="models and files", show_header=True)
+    for col in ("component", "what", "where", "present"):
+        models.add_column(col)
+    for item in info["components"]:
+        models.add_row(item["component"], item["what"], str(item.get("where") or "-"),
+                       "[green]yes[/]" if item["present"] else "[red]no[/]")
+    console.print(models)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def ingest(paths: tuple[str, ...], as_json: bool) -> None:
+    """Ingest files, folders (recursively) and globs: txt, md, html, json, jsonl.
+
+    Re-running is safe: unchanged articles are skipped, changed ones replaced; an
+    interrupted run resumes where it stopped. Exit code 1 when any item failed.
+
+    \b
+    Examples:
+      newsdesk ingest demo/corpus
+      newsdesk ingest 'feeds/**/*.jsonl' article.html
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from service.ingest import ingest_paths
+
+    settings = _settings()
+    store = _store()
+    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("{task.description}"),
+                  console=err, transient=as_json, disable=not err.is_terminal and as_json) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, total=total, description=what[-50:])
+
+        report = ingest_paths(store, list(paths), int(settings.max_file_mb * 1e6), progress)
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        for failure in report.failed:
+            err.print(f"[red]failed[/] {failure.where}: {failure.reason}")
+        console.print(f"added {len(report.added)} · updated {len(report.updated)} · "
+                      f"unchanged {len(report.unchanged)} · failed {len(report.failed)} · "
+                      f"chunks written {report.chunks} · {report.seconds:.1f}s", soft_wrap=True)
+        if report.interrupted:
+            err.print("[yellow]interrupted[/]: run the same command again to resume")
+    sys.exit(0 if report.ok else (130 if report.interrupted else 1))
+
+
+@main.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_articles(as_json: bool) -> None:
+    """List indexed articles: id, title, source, date, chunks."""
+    rows = _store().list_articles()
+    if as_json:
+        _print_json([r.model_dump() for r in rows])
+        return
+    table = Table(show_header=True)
+    for col in ("id", "title", "source", "published", "chunks"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r.id, r.title, r.source or "-", r.published or "-", str(r.chunks))
+    console.print(table)
+    console.print(f"{len(rows)} articles")
+
+
+@main.command()
+@click.argument("article_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def delete(article_id: str, as_json: bool) -> None:
+    """Remove one article and all its chunks from the index."""
+    removed = _store().delete(article_id)
+    if as_json:
+        _print_json({"id": article_id, "deleted": removed})
+    elif removed:
+        console.print(f"deleted {article_id}")
+    else:
+        err.print(f"[red]no article with id[/] {article_id}")
+    sys.exit(0 if removed else 1)
+
+
+def _filters(source: str | None, since: str | None, until: str | None):
+    from index.load import parse_date
+    from index.retrieve import Filters
+
+    def as_date(value: str | None, name: str) -> str | None:
+        if value is None:
+            return None
+        parsed = parse_date(value)
+        if parsed is None:
+            raise click.BadParameter(f"not a date: {value!r} (use YYYY-MM-DD)", param_hint=name)
+        return parsed
+
+    return Filters(source=source, since=as_date(since, "--since"), until=as_date(until, "--until"))
+
+
+@main.command()
+@click.argument("query")
+@click.option("--k", type=click.IntRange(1, 50), default=None, help="How many chunks (default: setting).")
+@click.option("--source", help="Only this outlet.")
+@click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Only articles published on or before this date.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def search(query: str, k: int | None, source: str | None, since: str | None, until: str | None,
+           as_json: bool) -> None:
+    """Hybrid search (dense + BM25) over the indexed chunks.
+
+    \b
+    Examples:
+      newsdesk search "dam spillway crack"
+      newsdesk search "strike" --source "Coastline Post" --since 2026-06-01 --json
+    """
+    from service.search import search_chunks
+
+    settings = _settings()
+    hits = search_chunks(_store(), settings, query, k=k, filters=_filters(source, since, until))
+    if as_json:
+        _print_json([h.model_dump(exclude={"dense_score", "bm25_score"}) for h in hits])
+        return
+    if not hits:
+        console.print("nothing relevant found")
+    for n, h in enumerate(hits, start=1):
+        console.print(f"[bold]{n}. {h.title}[/] — {h.source or 'unknown source'}, "
+                      f"{h.published or 'undated'}  [dim]score {h.score:.4f} · cos {h.dense_score:.2f}[/]")
+        console.print(f"   [dim]{h.article_id} [{h.start}:{h.end}][/]")
+        console.print(f"   {h.text}\n")
+
+
+def _context():
+    from service.ask import Context
+    from service.llm import build_llm
+
+    settings = _settings()
+    return Context(settings=settings, store=_store(), llm=build_llm(settings))
+
+
+def print_answer(answer) -> None:
+    """The checked answer and its numbered, quoted sources."""
+    if answer.abstained:
+        console.print(f"[bold]{answer.answer}[/]")
+    else:
+        console.print(f"[bold]Checked answer:[/] {answer.answer}")
+    for c in answer.citations:
+        meta = ", ".join(x for x in (c.source, c.published) if x)
+        console.print(f"  [{c.id}] {c.title} — {meta or 'unknown source'}" + (f" <{c.url}>" if c.url else ""))
+        console.print(f"      [dim]“{c.quote}” ({c.article_id} {c.start}:{c.end})[/]")
+    for conflict in answer.conflicts:
+        console.print(f"  [yellow]sources differ[/] on {conflict.about}")
+    for sentence in answer.unsupported_sentences:
+        console.print(f"  [red]removed, no source supports it:[/] {sentence}")
+    t = answer.timings_ms
+    console.print(f"[dim]{answer.model} · retrieve {t.get('retrieve', 0):.0f} ms · generate "
+                  f"{t.get('generate', 0):.0f} ms · verify {t.get('verify', 0):.0f} ms[/]")
+
+
+@main.command()
+@click.argument("question")
+@click.option("--k", type=click.IntRange(1, 20), default=None, help="Chunks given to the model.")
+@click.option("--source", help="Only this outlet.")
+@click.option("--since", help="Only articles published on or after this date.")
+@click.option("--until", help="Only articles published on or before this date.")
+@click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object.")
+def ask(question: str, k: int | None, source: str | None, since: str | None, until: str | None,
+        as_json: bool) -> None:
+    """Answer a question from the indexed articles, every citation checked.
+
+    \b
+    Examples:
+      newsdesk ask "How many people were evacuated from Ashford Vale?"
+      newsdesk ask "Who leads the drivers' union?" --json
+    """
+    from service.ask import answer_question
+    from service.llm import LLMError
+    from service.modelfiles import ModelFileError
+
+    filters = _filters(source, since, until)
+    try:
+        ctx = _context()
+        if as_json:
+            answer = answer_question(ctx, question, k=k, filters=filters)
+            _print_json(answer.model_dump(exclude={"standalone_question"}))
+            return
+        answer = answer_question(ctx, question, k=k, filters=filters, on_token=lambda piece: console.print(
+            piece, end="", markup=False, style="dim", soft_wrap=True))
+        console.print("\n")
+    except (ModelFileError, LLMError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(2)
+    print_answer(answer)
+
+
+if __name__ == "__main__":
+    main()

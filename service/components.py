@@ -1,0 +1,53 @@
+"""The one place that picks backends from Settings; each branch imports its backend lazily."""
+from __future__ import annotations
+
+import threading
+
+from langchain_core.embeddings import Embeddings
+
+from index.store import ArticleStore, StoreConfig
+from index.tokens import prepare_tiktoken_cache
+from service.settings import Settings
+
+_lock = threading.Lock()
+_stores: dict[tuple, ArticleStore] = {}
+_embedders: dict[tuple, Embeddings] = {}
+
+
+def build_embeddings(settings: Settings) -> Embeddings:
+    key = (settings.embedder, settings.embed_base_url, settings.embed_model, settings.embed_threads)
+    with _lock:
+        if key not in _embedders:
+            match settings.embedder:
+                case "local":
+                    from index.embed import MiniLMEmbeddings
+
+                    _embedders[key] = MiniLMEmbeddings(threads=settings.embed_threads)
+                case "openai":
+                    from index.embed import openai_embeddings
+
+                    key_value = settings.embed_api_key.get_secret_value() if settings.embed_api_key else None
+                    _embedders[key] = openai_embeddings(settings.embed_base_url, settings.embed_model, key_value)
+        return _embedders[key]
+
+
+def build_store(settings: Settings) -> ArticleStore:
+    """The article store for these settings (one per data dir/collection per process)."""
+    prepare_tiktoken_cache(settings.cache_dir / "tiktoken")
+    config = StoreConfig(data_dir=settings.data_dir.resolve(), collection=settings.collection,
+                         chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap,
+                         chroma_url=settings.chroma_url)
+    key = (config, settings.embedder, settings.embed_model)
+    embeddings = build_embeddings(settings)
+    with _lock:
+        if key not in _stores:
+            _stores[key] = ArticleStore(config, embeddings)
+        return _stores[key]
+
+
+def reset_components() -> None:
+    """Forget cached backends (tests switch data dirs within one process)."""
+    with _lock:
+        for store in _stores.values():
+            store.close()
+        _stores.clear()

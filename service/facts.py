@@ -1,0 +1,154 @@
+"""Deterministic fact extraction: numbers, names, negation. Shared by citation checks and conflicts.
+
+No NLI model ships offline, so these simple, inspectable rules are what decide whether a claim
+and a passage agree on the things readers get hurt by: amounts, counts, dates and who said it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12,
+}
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3}
+_CURRENCY = {"€": "EUR", "$": "USD", "£": "GBP", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+             "usd": "USD", "dollar": "USD", "dollars": "USD", "gbp": "GBP", "pound": "GBP", "pounds": "GBP"}
+_NUM = re.compile(
+    r"(?P<cur>[€$£])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|m|k)\b)?"
+    r"(?:\s?(?P<pct>%|percent|per cent))?"
+    r"(?:\s(?P<cur2>euros?|dollars?|pounds?|usd|eur|gbp)\b)?",
+    re.IGNORECASE,
+)
+_WORD_NUM = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_MONTHS = ("january february march april may june july august september october november december").split()
+_NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"}
+_ANTONYMS = [("rose", "fell"), ("increase", "decrease"), ("increased", "decreased"), ("won", "lost"),
+             ("approved", "rejected"), ("accepted", "rejected"), ("higher", "lower"), ("more", "fewer"),
+             ("up", "down"), ("allowed", "banned"), ("opened", "closed"), ("confirmed", "denied"),
+             ("attended", "skipped"), ("before", "after"), ("top", "former"), ("current", "former")]
+_COMMON_CAPITALISED = {
+    "the", "a", "an", "in", "on", "at", "he", "she", "it", "they", "we", "i", "this", "that", "these",
+    "those", "but", "and", "or", "as", "after", "before", "while", "when", "according", "despite",
+    "meanwhile", "however", "during", "since", "for", "from", "with", "by", "to", "of", "his", "her",
+    "their", "its", "our", "there", "both", "some", "many", "more", "most", "also", "yes", "no",
+    "friday", "monday", "tuesday", "wednesday", "thursday", "saturday", "sunday", "what", "who",
+    "which", "where", "why", "how", "sources", "source", "outlets", "all", "about", "around",
+    *_MONTHS,
+}
+# Capitalised in titles and roles, but not names whose spelling a citation must match.
+_TITLE_WORDS = {
+    "secretary", "minister", "president", "defence", "defense", "foreign", "prime", "chief", "executive",
+    "director", "mayor", "union", "leader", "government", "council", "general", "spokesperson", "envoy",
+    "special", "state", "department", "ministry", "national", "regional", "county", "city", "uk", "us",
+    "u.s", "u.s.", "british", "american", "european", "russian", "ukrainian", "german", "french",
+    "senior", "former", "top", "deputy", "official", "officials", "administration", "engineer",
+}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    currency: str | None
+    percent: bool
+    text: str
+
+
+def _to_float(num: str) -> float:
+    return float(num.replace(",", ""))
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Numbers with their scale, currency and percent sign, normalised to comparable values."""
+    out = []
+    for m in _NUM.finditer(text):
+        value = _to_float(m["num"]) * _SCALES.get((m["scale"] or "").lower(), 1)
+        cur = m["cur"] or m["cur2"]
+        out.append(Quantity(round(value, 6), _CURRENCY.get(cur.lower(), cur) if cur else None,
+                            bool(m["pct"]), m.group().strip()))
+    for m in _WORD_NUM.finditer(text):
+        out.append(Quantity(float(_NUMBER_WORDS[m[1].lower()]), None, False, m[1]))
+    return out
+
+
+def numbers_agree(claim: str, passage: str) -> tuple[bool, list[str]]:
+    """Every quantity in the claim must occur in the passage (same value, same currency), and in
+    a sentence that is about the claim: "Germany gave €21 billion" is not supported by a passage
+    where €21 billion is the total and Germany gave €11 billion."""
+    from index.sentences import split_sentences
+
+    words = {w for w in content_words(claim) if not any(c.isdigit() for c in w)}
+    sentences = [(quantities(s), content_words(s)) for s in split_sentences(passage)]
+    missing = []
+    for q in quantities(claim):
+        if q.text.lower() in {"one"}:  # "one of the..." is rarely a quantity
+            continue
+        ok = any(any(h.value == q.value and (q.currency is None or h.currency in (None, q.currency))
+                     for h in have)
+                 and (not words or len(words & sent_words) / len(words) >= 0.34)
+                 for have, sent_words in sentences)
+        if not ok:
+            missing.append(q.text)
+    return not missing, missing
+
+
+_NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|of|de|von|van|al|bin))*\b")
+
+
+def names(text: str) -> list[str]:
+    """Capitalised word runs, minus sentence-initial common words ("The", "He", weekdays)."""
+    out = []
+    for m in _NAME.finditer(text):
+        words = m.group().split()
+        while words and words[0].lower() in _COMMON_CAPITALISED:
+            words = words[1:]
+        while words and words[-1].lower() in {"of", "de", "von", "van", "al", "bin"}:
+            words = words[:-1]
+        if words:
+            out.append(" ".join(words))
+    return out
+
+
+def name_tokens(text: str) -> set[str]:
+    """Words of proper names that a supporting passage must contain (titles/roles excluded)."""
+    words = {w.strip("’'").removesuffix("’s").removesuffix("'s") for n in names(text) for w in n.split()}
+    return {w for w in words if len(w) > 1 and w.lower() not in _TITLE_WORDS}
+
+
+def names_agree(claim: str, passage: str, extra_context: str = "") -> tuple[bool, list[str]]:
+    """Every name word in the claim must occur in the passage (or the article's title)."""
+    context = f"{passage}\n{extra_context}"
+    have = {w.lower() for w in re.findall(r"[\w’'-]+", context)}
+    have |= {w.lower().removesuffix("’s").removesuffix("'s") for w in have}
+    missing = [w for w in sorted(name_tokens(claim)) if w.lower() not in have]
+    return not missing, missing
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower().replace("’", "'") for w in re.findall(r"[\w’'-]+", text)}
+
+
+def has_negation(text: str) -> bool:
+    words = _words(text)
+    return bool(words & _NEGATIONS) or any(w.endswith("n't") for w in words)
+
+
+def polarity_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
+    """Catch negation flips and simple antonym swaps between a claim and its support."""
+    if has_negation(claim) != has_negation(passage):
+        return False, "negation differs"
+    cw, pw = _words(claim), _words(passage)
+    for a, b in _ANTONYMS:
+        for x, y in ((a, b), (b, a)):
+            if x in cw and x not in pw and y in pw:
+                return False, f"'{x}' in the claim but '{y}' in the source"
+    return True, None
+
+
+def content_words(text: str) -> set[str]:
+    from index.bm25 import tokenize
+
+    return set(tokenize(text))

@@ -1,0 +1,116 @@
+"""Chat models behind one small interface: local llama.cpp (default) or any OpenAI-compatible server."""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Protocol
+
+from service.settings import Settings
+
+
+class LLMError(RuntimeError):
+    """The model could not be loaded or called; the message says what to do."""
+
+
+class ChatModel(Protocol):
+    name: str
+
+    def stream(self, messages: list[dict], max_tokens: int, temperature: float,
+               stop: list[str] | None = None) -> Iterator[str]:
+        """Yield text pieces as they are generated."""
+        ...
+
+
+def complete(model: ChatModel, messages: list[dict], max_tokens: int, temperature: float = 0.0,
+             stop: list[str] | None = None) -> str:
+    return "".join(model.stream(messages, max_tokens, temperature, stop))
+
+
+class LocalLlama:
+    """llama.cpp in-process. One generation at a time: the model is a single shared resource."""
+
+    def __init__(self, model_path: str, name: str, n_ctx: int, n_threads: int):
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise LLMError("llama-cpp-python is not installed: run `make setup`") from exc
+        started = time.perf_counter()
+        self.llama = Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads,
+                           n_threads_batch=n_threads, n_batch=512, verbose=False, seed=0)
+        self.load_seconds = time.perf_counter() - started
+        self.name = name
+        self.lock = threading.Lock()
+        self.cache_prompts = True
+        self.last_usage: dict[str, float] = {}
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llama.tokenize(text.encode(), add_bos=False, special=True))
+
+    def stream(self, messages, max_tokens, temperature, stop=None):
+        with self.lock:
+            if not self.cache_prompts:
+                self.llama.reset()
+            started = time.perf_counter()
+            first = None
+            pieces = 0
+            for part in self.llama.create_chat_completion(
+                    messages=messages, max_tokens=max_tokens, temperature=temperature, top_k=1 if temperature == 0 else 40,
+                    stop=stop, stream=True, seed=0):
+                delta = part["choices"][0].get("delta", {}).get("content")
+                if delta:
+                    if first is None:
+                        first = time.perf_counter()
+                    pieces += 1
+                    yield delta
+            end = time.perf_counter()
+            self.last_usage = {"first_token_s": (first or end) - started, "total_s": end - started,
+                               "pieces": pieces}
+
+
+class OpenAICompatible:
+    """Any server that speaks the OpenAI chat API (OpenAI, vLLM, Ollama, llama.cpp's server)."""
+
+    def __init__(self, base_url: str | None, model: str, api_key: str | None, timeout: float = 120):
+        from openai import OpenAI
+
+        self.client = OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout,
+                             max_retries=2)
+        self.name = model
+
+    def stream(self, messages, max_tokens, temperature, stop=None):
+        import openai
+
+        try:
+            response = self.client.chat.completions.create(
+                model=self.name, messages=messages, max_tokens=max_tokens, temperature=temperature,
+                stop=stop, stream=True)
+            for part in response:
+                if part.choices and part.choices[0].delta and part.choices[0].delta.content:
+                    yield part.choices[0].delta.content
+        except openai.APIError as exc:
+            raise LLMError(f"the LLM endpoint failed: {exc}") from exc
+
+
+_lock = threading.Lock()
+_models: dict[tuple, ChatModel] = {}
+
+
+def build_llm(settings: Settings) -> ChatModel:
+    """The chat model for these settings, loaded once per process."""
+    key = (settings.llm, settings.llm_model, settings.llm_base_url, settings.llm_ctx, settings.llm_threads)
+    with _lock:
+        if key in _models:
+            return _models[key]
+        match settings.llm:
+            case "local":
+                from service.modelfiles import resolve_local_model
+
+                path = resolve_local_model(settings.llm_model, settings.models_dir)
+                model: ChatModel = LocalLlama(str(path), settings.llm_model, settings.llm_ctx,
+                                              settings.llm_threads)
+            case "openai":
+                api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+                model = OpenAICompatible(settings.llm_base_url, settings.llm_model, api_key)
+        _models[key] = model
+        return model

@@ -1,0 +1,43 @@
+"""The shapes users see: `ask --json`, HTTP bodies and Slack all serialise these, one schema."""
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    id: int
+    article_id: str
+    title: str
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    chunk_id: str
+    quote: str = Field(description="The supporting span, verbatim from the article's cleaned text.")
+    start: int = Field(description="Offset of the quote in the article's cleaned text.")
+    end: int
+    supported: bool = True
+
+
+class ConflictVersion(BaseModel):
+    text: str
+    citation: int
+
+
+class Conflict(BaseModel):
+    about: str
+    versions: list[ConflictVersion]
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = []
+    unsupported_sentences: list[str] = []
+    conflicts: list[Conflict] = []
+    timings_ms: dict[str, float] = {}
+    model: str
+    standalone_question: str | None = None
+
+
+ABSTAIN_TEXT = "The sources do not say."

@@ -1,0 +1,75 @@
+"""One Settings object: `NEWSDESK_*` environment variables, then `newsdesk.toml`, then defaults."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSDESK_", toml_file="newsdesk.toml",
+                                      extra="ignore", validate_default=True)
+
+    data_dir: Path = Field(Path("data"), description="Everything the index persists lives here.")
+    max_file_mb: float = Field(5.0, gt=0, description="Inputs larger than this are refused.")
+    chunk_tokens: int = Field(110, ge=32, le=1000, description="Chunk size in cl100k tokens.")
+    chunk_overlap: int = Field(25, ge=0, le=400, description="Tokens of sentence overlap between chunks.")
+
+    embedder: Literal["local", "openai"] = Field("local", description="local ONNX MiniLM or an OpenAI-compatible endpoint.")
+    embed_base_url: str | None = Field(None, description="Embeddings endpoint base URL (embedder=openai).")
+    embed_model: str = Field("text-embedding-3-small", description="Embedding model name (embedder=openai).")
+    embed_api_key: SecretStr | None = Field(None, description="API key for the embeddings endpoint.")
+    embed_threads: int = Field(2, ge=1, description="onnxruntime threads for the local embedder.")
+
+    chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded Chroma in data_dir.")
+
+    search_k: int = Field(4, ge=1, le=50, description="Chunks returned by search / given to the LLM.")
+    search_candidates: int = Field(30, ge=5, le=500, description="Candidates per retriever before fusion.")
+    min_score: float = Field(0.25, ge=-1, le=1, description="Cosine floor below which a chunk is not relevant.")
+
+    llm: Literal["local", "openai"] = Field("local", description="local llama.cpp or an OpenAI-compatible server.")
+    llm_model: str = Field("qwen2.5-coder-1.5b", description="Local: a bundled model name or a .gguf path; openai: the model name.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL (llm=openai).")
+    llm_api_key: SecretStr | None = Field(None, description="API key for the LLM endpoint.")
+    llm_threads: int = Field(2, ge=1, description="llama.cpp threads.")
+    llm_ctx: int = Field(4096, ge=512, description="llama.cpp context size in tokens.")
+    llm_max_tokens: int = Field(256, ge=16, description="Cap on generated tokens per answer.")
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+    unsupported_policy: Literal["drop", "mark", "keep"] = Field(
+        "drop", description="What happens to answer sentences no source supports.")
+    verify_min_similarity: float = Field(0.45, ge=-1, le=1, description="Cosine floor between a claim and its quote.")
+    verify_min_overlap: float = Field(0.2, ge=0, le=1, description="Share of a claim's content words its quote must hold.")
+    model_cache: Path | None = Field(None, description="Where assembled model files go (default data_dir/models).")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings,
+                                   env_settings, dotenv_settings, file_secret_settings
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = os.environ.get("NEWSDESK_CONFIG", "newsdesk.toml")
+        return (init_settings, env_settings,
+                TomlConfigSettingsSource(settings_cls, toml_file=toml), file_secret_settings)
+
+    @property
+    def models_dir(self) -> Path:
+        return self.model_cache or self.data_dir / "models"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def collection(self) -> str:
+        """One collection per embedder, so switching embedders never mixes vector spaces."""
+        if self.embedder == "local":
+            return "newsdesk_minilm"
+        slug = "".join(c if c.isalnum() else "_" for c in self.embed_model.lower())
+        return f"newsdesk_{slug}"[:60]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

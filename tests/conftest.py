@@ -1,0 +1,75 @@
+"""Fixtures build real indexes (real MiniLM, real Chroma on disk) in temporary folders."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+DEMO = REPO / "demo" / "corpus"
+MODEL_CACHE = REPO / "data" / "models"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    if not SEEDS.is_dir():
+        pytest.fail(f"the seed articles are missing: expected {SEEDS}")
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def demo_dir() -> Path:
+    return DEMO
+
+
+def make_settings(data_dir: Path, **overrides):
+    from service.settings import Settings
+
+    values = {"data_dir": data_dir, "model_cache": MODEL_CACHE, "llm_model": "qwen2.5-coder-0.5b"}
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+def store(settings):
+    from service.components import build_store, reset_components
+
+    s = build_store(settings)
+    yield s
+    reset_components()
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory, seeds_dir):
+    """One store with the seeds ingested, shared by read-only tests."""
+    from service.components import build_store
+    from service.ingest import ingest_paths
+
+    settings = make_settings(tmp_path_factory.mktemp("seeded") / "data")
+    store = build_store(settings)
+    report = ingest_paths(store, [str(seeds_dir)], 5_000_000)
+    assert len(report.added) == 2, report.as_dict()
+    return settings, store
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory, demo_dir):
+    from service.components import build_store
+    from service.ingest import ingest_paths
+
+    settings = make_settings(tmp_path_factory.mktemp("demo") / "data")
+    store = build_store(settings)
+    report = ingest_paths(store, [str(demo_dir)], 5_000_000)
+    assert not report.failed, report.as_dict()
+    return settings, store
