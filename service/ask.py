@@ -6,6 +6,7 @@ decided from retrieval scores and verification, and citations are attached or re
 """
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -116,10 +117,37 @@ def find_conflicts(verified: list[VerifiedSentence], sources: list[Source],
     return conflicts
 
 
+def probe_other_versions(ctx: Context, verified: list[VerifiedSentence], sources: list[Source],
+                         filters: Filters | None) -> list[Source]:
+    """Search again with each supporting sentence, so another outlet's version of the same
+    statement is compared even when it did not make the top k for the question."""
+    known = {s.hit.chunk_id for s in sources}
+    extra: list[Source] = []
+    for vs in verified:
+        if not vs.supported:
+            continue
+        for hit in search_chunks(ctx.store, ctx.settings, vs.support.best_sentence, k=3, filters=filters):
+            if hit.chunk_id in known or hit.article_id == vs.support.source.hit.article_id:
+                continue
+            known.add(hit.chunk_id)
+            extra.extend(build_sources(ctx.store, [hit]))
+    for n, source in enumerate(extra, start=len(sources) + 1):
+        source.n = n
+    return extra
+
+
 def _short(name: str) -> str:
     """'British Defense Secretary John Healey' → 'John Healey' for display."""
     words = name.split()
     return " ".join(words[-2:]) if len(words) > 2 and words[-1][:1].isupper() else name
+
+
+def with_marker(sentence: str, marker: str) -> str:
+    """Put a citation marker before the sentence's closing punctuation: "… Friday [1]." """
+    m = re.search(r"[.!?…]+[\"'”’)]*$", sentence)
+    if not m:
+        return f"{sentence} {marker}"
+    return f"{sentence[:m.start()].rstrip()} {marker}{sentence[m.start():]}"
 
 
 def _abstain(question: str, model: str, timings: dict[str, float], unsupported=None) -> Answer:
@@ -165,21 +193,23 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
     parts, unsupported = [], []
     for vs in verified:
         if vs.supported:
-            parts.append(f"{vs.text} [{book.cite_support(vs.support)}]")
+            parts.append(with_marker(vs.text, f"[{book.cite_support(vs.support)}]"))
         else:
             unsupported.append(vs.text)
             if policy == "mark":
-                parts.append(f"{vs.text} [unsupported]")
+                parts.append(with_marker(vs.text, "[unsupported]"))
             elif policy == "keep":
                 parts.append(vs.text)
     if not any(vs.supported for vs in verified):
         timings["verify"] = round((time.perf_counter() - t) * 1000, 1)
         lap("total", started)
         return _abstain(question, ctx.llm.name, timings, unsupported)
-    conflicts = find_conflicts(verified, sources, book)
+    conflicts = find_conflicts(verified, sources + probe_other_versions(ctx, verified, sources, filters), book)
     for c in conflicts:
         a, b = c.versions
-        parts.append(f"Sources differ on this ({c.about.split(': ', 1)[1]}): [{a.citation}] and [{b.citation}].")
+        kind, _, _ = c.about.partition(": ")
+        left, right = (v.strip() for v in c.about.split(": ", 1)[1].split(" vs ", 1))
+        parts.append(f'Outlets differ on the {kind}: "{left}" [{a.citation}] vs "{right}" [{b.citation}].')
     t = lap("verify", t)
     lap("total", started)
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=book.items,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.facts import content_words, names, quantities
+from service.facts import _TITLE_WORDS, content_words, names, quantities
 
 _ROLE_WORDS = {"top", "former", "current", "senior", "acting", "deputy", "interim", "chief", "ex"}
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
@@ -19,7 +19,7 @@ MIN_JACCARD = 0.3
 
 @dataclass(frozen=True)
 class Difference:
-    kind: str  # name | number | weekday | role
+    kind: str  # name | spelling | number | weekday | role
     left: str
     right: str
 
@@ -45,13 +45,18 @@ def _name_differences(a: str, b: str) -> list[Difference]:
             xs, ys = x.split(), y.split()
             # Same surname, different given name: "John Healey" vs "James Healey".
             if len(xs) >= 2 and len(ys) >= 2 and xs[-1] == ys[-1] and xs[-2] != ys[-2] \
-                    and x not in nb and y not in na:
+                    and _given_name(xs[-2]) and _given_name(ys[-2]) and x not in nb and y not in na:
                 out.append(Difference("name", x, y))
             # Near-identical single names: "Maria Okafor" handled above; "Moor" vs "Moore".
             elif len(xs) == len(ys) == 1 and x != y and x[:3] == y[:3] and x not in nb and y not in na \
-                    and abs(len(x) - len(y)) <= 2 and len(x) > 3:
-                out.append(Difference("name", x, y))
+                    and abs(len(x) - len(y)) <= 2 and len(x) > 3 and not (x.startswith(y) or y.startswith(x)) \
+                    and _given_name(x) and _given_name(y):
+                out.append(Difference("spelling", x, y))
     return out
+
+
+def _given_name(word: str) -> bool:
+    return word.lower().rstrip(".") not in _TITLE_WORDS | {"mr", "mrs", "ms", "dr", "sir", "dame", "lord"}
 
 
 def _number_differences(a: str, b: str) -> list[Difference]:

@@ -107,6 +107,7 @@ def names(text: str) -> list[str]:
             words = words[1:]
         while words and words[-1].lower() in {"of", "de", "von", "van", "al", "bin"}:
             words = words[:-1]
+        words = [re.sub(r"[’']s$", "", w) for w in words]
         if words:
             out.append(" ".join(words))
     return out
