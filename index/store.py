@@ -22,12 +22,14 @@ from index.bm25 import Bm25Index
 from index.chunk import chunk_article
 from index.models import Article, ArticleSummary, Chunk
 
-Outcome = Literal["added", "updated", "unchanged"]
+Outcome = Literal["added", "updated", "unchanged", "duplicate"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
   id TEXT PRIMARY KEY, title TEXT, source TEXT, url TEXT, published TEXT, author TEXT,
-  path TEXT, raw_text TEXT, text TEXT, metadata TEXT, content_hash TEXT, ingested_at REAL);
+  path TEXT, raw_text TEXT, text TEXT, metadata TEXT, content_hash TEXT, ingested_at REAL,
+  text_hash TEXT);
+CREATE INDEX IF NOT EXISTS articles_text_hash ON articles(text_hash);
 CREATE TABLE IF NOT EXISTS chunks (
   id TEXT PRIMARY KEY, article_id TEXT NOT NULL, idx INTEGER, start INTEGER, "end" INTEGER,
   text TEXT, tokens INTEGER);
@@ -77,6 +79,7 @@ class ArticleStore:
         self._vectors = None
         self._records = None
         self.bm25 = Bm25Index(config.data_dir / "bm25")
+        self.duplicates: dict[str, str] = {}  # skipped id → the stored twin, for this process
 
     # --- plumbing ------------------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -147,6 +150,11 @@ class ArticleStore:
         if row and row["content_hash"] == digest:
             n = db.execute("SELECT COUNT(*) FROM chunks WHERE article_id=?", (article.id,)).fetchone()[0]
             return "unchanged", n
+        text_hash = hashlib.sha256(" ".join(article.text.split()).lower().encode()).hexdigest()
+        twin = db.execute("SELECT id FROM articles WHERE text_hash=? AND id<>?", (text_hash, article.id)).fetchone()
+        if twin:  # the same text re-published under another id is not indexed twice
+            self.duplicates[article.id] = twin[0]
+            return "duplicate", 0
         chunks = chunk_article(article, self.config.chunk_tokens, self.config.chunk_overlap)
         docs = [self._document(article, c) for c in chunks]
         # Writes new chunks, then deletes this article's chunks that are no longer produced.
@@ -155,10 +163,10 @@ class ArticleStore:
         with db:
             db.execute("DELETE FROM chunks WHERE article_id=?", (article.id,))
             db.execute(
-                "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,strftime('%s','now'))",
+                "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,strftime('%s','now'),?)",
                 (article.id, article.title, article.source, article.url, article.published,
                  article.author, article.path, article.raw_text, article.text,
-                 json.dumps(article.metadata), digest))
+                 json.dumps(article.metadata), digest, text_hash))
             db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
                            [(c.id, c.article_id, c.index, c.start, c.end, c.text, c.tokens)
                             for c in chunks])

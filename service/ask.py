@@ -16,9 +16,10 @@ from index.retrieve import Filters
 from index.sentences import sentence_spans
 from index.store import ArticleStore
 from service.citations import (
-    Source, Support, VerifiedSentence, is_abstention, looks_like_instruction, parse_claims, verify,
+    Source, Support, VerifiedSentence, is_abstention, looks_like_instruction, normalize_markers,
+    parse_claims, verify,
 )
-from service.conflicts import alignment, compare_sentences
+from service.conflicts import compare_sentences
 from service.llm import ChatModel
 from service.prompts import render
 from service.schemas import ABSTAIN_TEXT, Answer, Citation, Conflict, ConflictVersion
@@ -102,9 +103,7 @@ def find_conflicts(verified: list[VerifiedSentence], sources: list[Source],
                     continue
                 for b_start, b_end in other.spans:
                     theirs = other.article_text[b_start:b_end]
-                    diffs = [d for d in compare_sentences(mine, theirs)
-                             if d.kind == "name" or alignment(mine, theirs) > 0]
-                    for d in diffs:
+                    for d in compare_sentences(mine, theirs):
                         about = f"{d.kind}: {_short(d.left)} vs {_short(d.right)}"
                         if about in seen:
                             continue
@@ -155,8 +154,64 @@ def _abstain(question: str, model: str, timings: dict[str, float], unsupported=N
                   unsupported_sentences=unsupported or [], conflicts=[], timings_ms=timings, model=model)
 
 
+def conflict_sentence(c: Conflict) -> str:
+    a, b = c.versions
+    kind, _, rest = c.about.partition(": ")
+    left, _, right = rest.partition(" vs ")
+    return f'Outlets differ on the {kind}: "{left}" [{a.citation}] vs "{right}" [{b.citation}].'
+
+
+class _SentenceStream:
+    """Verifies sentences as soon as the model finishes them, so surfaces can stream checked text."""
+
+    def __init__(self, ctx: Context, sources: list[Source], book: CitationBook, policy: Policy,
+                 on_sentence: OnToken | None):
+        self.ctx, self.sources, self.book, self.policy = ctx, sources, book, policy
+        self.on_sentence = on_sentence
+        self.raw = ""
+        self.done = 0  # complete sentences already verified
+        self.verified: list[VerifiedSentence] = []
+        self.parts: list[str] = []
+        self.unsupported: list[str] = []
+        self.verify_s = 0.0
+        self.abstained_by_model = False
+
+    def feed(self, piece: str, final: bool = False) -> None:
+        self.raw += piece
+        spans = sentence_spans(normalize_markers(self.raw))
+        text = normalize_markers(self.raw)
+        complete = spans if final else spans[:-1]
+        for start, end in complete[self.done:]:
+            self._check(text[start:end])
+        self.done = max(self.done, len(complete))
+
+    def _check(self, sentence: str) -> None:
+        t = time.perf_counter()
+        claims = parse_claims(sentence)
+        if any(is_abstention(c.text) for c in claims) and not self.verified:
+            self.abstained_by_model = True
+        claims = [c for c in claims if not is_abstention(c.text)]
+        s = self.ctx.settings
+        for vs in verify(claims, self.sources, self.ctx.store.embeddings.embed_documents,
+                         s.verify_min_similarity, s.verify_min_overlap):
+            self.verified.append(vs)
+            if vs.supported:
+                out = with_marker(vs.text, f"[{self.book.cite_support(vs.support)}]")
+            else:
+                self.unsupported.append(vs.text)
+                out = {"mark": with_marker(vs.text, "[unsupported]"), "keep": vs.text}.get(self.policy)
+            if out:
+                self.parts.append(out)
+                if self.on_sentence:
+                    self.on_sentence(out)
+        self.verify_s += time.perf_counter() - t
+
+
 def answer_question(ctx: Context, question: str, k: int | None = None, filters: Filters | None = None,
-                    on_token: OnToken | None = None, policy: Policy | None = None) -> Answer:
+                    on_token: OnToken | None = None, policy: Policy | None = None,
+                    on_sentence: OnToken | None = None) -> Answer:
+    """Answer from the index. `on_token` gets raw model text as generated; `on_sentence` gets
+    each sentence once verified (with its final citation marker), which is what users should see."""
     settings, started = ctx.settings, time.perf_counter()
     policy = policy or settings.unsupported_policy
     timings: dict[str, float] = {}
@@ -174,44 +229,28 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
         return _abstain(question, ctx.llm.name, timings)
     sources = build_sources(ctx.store, hits)
     messages = render("answer", sources=format_sources(sources), question=question.strip())
-    pieces = []
+    book = CitationBook()
+    stream = _SentenceStream(ctx, sources, book, policy, on_sentence)
     for piece in ctx.llm.stream(messages, settings.llm_max_tokens, settings.llm_temperature,
                                 stop=["\nQuestion:", "\nSources:"]):
-        pieces.append(piece)
         if on_token:
             on_token(piece)
-    raw = "".join(pieces).strip()
-    t = lap("generate", t)
-    claims = [c for c in parse_claims(raw) if not is_abstention(c.text)]
-    if not claims or is_abstention(raw.split("\n")[0]) and not any(c.cited for c in claims):
-        timings["verify"] = round((time.perf_counter() - t) * 1000, 1)
-        lap("total", started)
-        return _abstain(question, ctx.llm.name, timings)
-    embed = ctx.store.embeddings.embed_documents
-    verified = verify(claims, sources, embed, settings.verify_min_similarity, settings.verify_min_overlap)
-    book = CitationBook()
-    parts, unsupported = [], []
-    for vs in verified:
-        if vs.supported:
-            parts.append(with_marker(vs.text, f"[{book.cite_support(vs.support)}]"))
-        else:
-            unsupported.append(vs.text)
-            if policy == "mark":
-                parts.append(with_marker(vs.text, "[unsupported]"))
-            elif policy == "keep":
-                parts.append(vs.text)
+        stream.feed(piece)
+    stream.feed("", final=True)
+    timings["generate"] = round((time.perf_counter() - t) * 1000 - stream.verify_s * 1000, 1)
+    t = time.perf_counter()
+    verified, parts = stream.verified, stream.parts
     if not any(vs.supported for vs in verified):
-        timings["verify"] = round((time.perf_counter() - t) * 1000, 1)
+        timings["verify"] = round(stream.verify_s * 1000, 1)
         lap("total", started)
-        return _abstain(question, ctx.llm.name, timings, unsupported)
+        return _abstain(question, ctx.llm.name, timings, stream.unsupported)
     conflicts = find_conflicts(verified, sources + probe_other_versions(ctx, verified, sources, filters), book)
     for c in conflicts:
-        a, b = c.versions
-        kind, _, _ = c.about.partition(": ")
-        left, right = (v.strip() for v in c.about.split(": ", 1)[1].split(" vs ", 1))
-        parts.append(f'Outlets differ on the {kind}: "{left}" [{a.citation}] vs "{right}" [{b.citation}].')
-    t = lap("verify", t)
+        parts.append(conflict_sentence(c))
+        if on_sentence:
+            on_sentence(parts[-1])
+    timings["verify"] = round((time.perf_counter() - t + stream.verify_s) * 1000, 1)
     lap("total", started)
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=book.items,
-                  unsupported_sentences=unsupported, conflicts=conflicts, timings_ms=timings,
+                  unsupported_sentences=stream.unsupported, conflicts=conflicts, timings_ms=timings,
                   model=ctx.llm.name)

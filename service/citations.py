@@ -49,10 +49,18 @@ class Claim:
     cited: list[int]  # source numbers the model wrote
 
 
+_MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)")
+
+
+def normalize_markers(text: str) -> str:
+    """"Friday. [1] Next" → "Friday [1]. Next": markers belong to the sentence before them."""
+    return _MARKER_AFTER_STOP.sub(lambda m: f"{m[2]}{m[1]}", text)
+
+
 def parse_claims(answer: str) -> list[Claim]:
     """Split the model's answer into sentences and the [n] markers each carries."""
     claims: list[Claim] = []
-    text = answer.strip()
+    text = normalize_markers(answer.strip())
     for s, e in sentence_spans(text):
         sent = text[s:e]
         ids = [int(x) for m in _MARKER.finditer(sent) for x in re.split(r"[,;]", m[1])]

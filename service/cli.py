@@ -110,7 +110,8 @@ def ingest(paths: tuple[str, ...], as_json: bool) -> None:
         for failure in report.failed:
             err.print(f"[red]failed[/] {failure.where}: {failure.reason}")
         console.print(f"added {len(report.added)} · updated {len(report.updated)} · "
-                      f"unchanged {len(report.unchanged)} · failed {len(report.failed)} · "
+                      f"unchanged {len(report.unchanged)} · duplicate {len(report.duplicate)} · "
+                      f"failed {len(report.failed)} · "
                       f"chunks written {report.chunks} · {report.seconds:.1f}s", soft_wrap=True)
         if report.interrupted:
             err.print("[yellow]interrupted[/]: run the same command again to resume")
@@ -257,6 +258,114 @@ def ask(question: str, k: int | None, source: str | None, since: str | None, unt
         err.print(f"[red]error:[/] {exc}")
         sys.exit(2)
     print_answer(answer)
+
+
+def _story_book():
+    from service.stories import StoryBook, StoryParams
+
+    return StoryBook(_store(), StoryParams(window_days=_settings().story_window_days))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def stories(as_json: bool) -> None:
+    """List stories: the same event told by several outlets, with how many conflicts each has.
+
+    \b
+    Example:
+      newsdesk stories --json
+    """
+    items = _story_book().stories()
+    if as_json:
+        _print_json([{"id": s.id, "title": s.title, "articles": [a.model_dump() for a in s.articles],
+                      "conflicts": s.conflicts, "near_duplicates": s.near_duplicates} for s in items])
+        return
+    for s in items:
+        flag = f" · [yellow]{s.conflicts} conflicts[/]" if s.conflicts else ""
+        console.print(f"[bold]{s.id}[/] {s.title} · {len(s.articles)} articles{flag}")
+        for a in s.articles:
+            console.print(f"    {a.published or '-'}  {a.source or '-'}: {a.title}  [dim]{a.id}[/]")
+
+
+@main.command()
+@click.argument("story_id")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def conflicts(story_id: str, as_json: bool) -> None:
+    """Where the outlets of one story disagree: names, numbers, dates, roles, with both quotes."""
+    book = _story_book()
+    story = book.get(story_id)
+    if story is None:
+        err.print(f"[red]no story with id[/] {story_id} (see `newsdesk stories`)")
+        sys.exit(1)
+    found = book.conflicts_of(story)
+    if as_json:
+        _print_json([c.model_dump() for c in found])
+        return
+    if not found:
+        console.print("no conflicts: the outlets agree on names, numbers, dates and roles")
+    for c in found:
+        console.print(f"[yellow]{c.about}[/]")
+        for v in c.versions:
+            console.print(f"    {v.source or v.article_id}: “{v.text}” [dim]({v.article_id} {v.start}:{v.end})[/]")
+
+
+@main.command()
+@click.argument("article_id", required=False)
+@click.option("--story", "story_id", help="Summarise a whole story instead of one article.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def summarize(article_id: str | None, story_id: str | None, as_json: bool) -> None:
+    """Summarise an article or a story; every sentence cited and checked.
+
+    \b
+    Examples:
+      newsdesk summarize tech-tribune-lumenix-plant
+      newsdesk summarize --story s-ab6e99805c --json
+    """
+    from service.summarize import NotFound, summarize_article, summarize_story
+
+    if bool(article_id) == bool(story_id):
+        raise click.UsageError("give an ARTICLE_ID or --story STORY_ID")
+    try:
+        ctx = _context()
+        result = summarize_story(ctx, story_id) if story_id else summarize_article(ctx, article_id)
+    except NotFound as exc:
+        err.print(f"[red]{exc}[/]")
+        sys.exit(1)
+    if as_json:
+        _print_json(result.model_dump())
+        return
+    console.print(f"[bold]Summary:[/] {result.summary}")
+    for c in result.citations:
+        console.print(f"  [{c.id}] {c.source or '-'}, {c.published or '-'}: [dim]“{c.quote}”[/]")
+    dropped = [s.text for s in result.sentences if not s.supported]
+    for text in dropped:
+        console.print(f"  [red]removed, no source supports it:[/] {text}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--allow-unauthenticated", is_flag=True,
+              help="Bind beyond localhost without API keys (NEWSDESK_API_KEYS). Not recommended.")
+def serve(host: str, port: int, allow_unauthenticated: bool) -> None:
+    """Start the HTTP API (OpenAI-compatible chat, ask, articles, stories, summaries).
+
+    \b
+    Examples:
+      newsdesk serve --port 8000
+      NEWSDESK_API_KEYS=secret newsdesk serve --host 0.0.0.0
+    """
+    import uvicorn
+
+    from service.api.app import create_app
+
+    settings = _settings()
+    local = host in ("127.0.0.1", "localhost", "::1")
+    if not local and not settings.api_key_list and not allow_unauthenticated:
+        err.print(f"[red]refusing to listen on {host} without API keys[/]: set NEWSDESK_API_KEYS, "
+                  "or pass --allow-unauthenticated")
+        sys.exit(2)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":

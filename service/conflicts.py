@@ -67,9 +67,12 @@ def _number_differences(a: str, b: str) -> list[Difference]:
     used: set[int] = set()
     for q in only_a:
         for i, r in enumerate(only_b):
-            if i in used or q.currency != r.currency or q.percent != r.percent:
+            if i in used or q.currency != r.currency or q.percent != r.percent or q.is_word != r.is_word:
                 continue
-            if _is_year(q.value) != _is_year(r.value):
+            if _is_year(q.text) != _is_year(r.text):
+                continue
+            # Like with like: same currency, both percentages, or the same noun after the number.
+            if not (q.currency or q.percent or (q.unit and q.unit == r.unit)):
                 continue
             out.append(Difference("number", q.text, r.text))
             used.add(i)
@@ -77,8 +80,8 @@ def _number_differences(a: str, b: str) -> list[Difference]:
     return out
 
 
-def _is_year(value: float) -> bool:
-    return 1900 <= value <= 2100 and value == int(value)
+def _is_year(text: str) -> bool:
+    return bool(re.fullmatch(r"(19|20)\d\d", text))
 
 
 def _word_set(text: str) -> set[str]:
@@ -92,7 +95,14 @@ def _set_differences(a: str, b: str, vocab: set[str], kind: str) -> list[Differe
     return []
 
 
-def compare_sentences(a: str, b: str) -> list[Difference]:
-    """Fact differences between two aligned sentences (empty when they agree)."""
-    return (_name_differences(a, b) + _number_differences(a, b)
-            + _set_differences(a, b, _WEEKDAYS, "weekday") + _set_differences(a, b, _ROLE_WORDS, "role"))
+def compare_sentences(a: str, b: str, aligned: float | None = None) -> list[Difference]:
+    """Fact differences between two sentences. A changed given name with the same surname counts
+    on its own; everything else needs the sentences to tell the same thing (alignment), and a
+    weekday needs close alignment, since different events happen on different days."""
+    aligned = alignment(a, b) if aligned is None else aligned
+    diffs = [d for d in _name_differences(a, b) if d.kind == "name" or aligned > 0]
+    if aligned > 0:
+        diffs += _number_differences(a, b) + _set_differences(a, b, _ROLE_WORDS, "role")
+    if aligned >= 0.45:
+        diffs += _set_differences(a, b, _WEEKDAYS, "weekday")
+    return diffs

@@ -55,6 +55,23 @@ class Quantity:
     currency: str | None
     percent: bool
     text: str
+    unit: str = ""  # the noun right after the number ("jobs", "hour"), for comparing like with like
+
+    @property
+    def is_word(self) -> bool:
+        return self.text.isalpha()
+
+
+_UNIT_SYNONYMS = {"residents": "people", "resident": "people", "persons": "people", "person": "people",
+                  "inhabitants": "people", "locals": "people", "villagers": "people", "hours": "hour",
+                  "days": "day", "jobs": "job", "workers": "worker", "years": "year"}
+_NEXT_WORD = re.compile(r"^[\s-]*([A-Za-z]+)")
+
+
+def _unit(text: str, end: int) -> str:
+    m = _NEXT_WORD.match(text[end:end + 30])
+    word = m[1].lower() if m else ""
+    return _UNIT_SYNONYMS.get(word, word)
 
 
 def _to_float(num: str) -> float:
@@ -65,12 +82,15 @@ def quantities(text: str) -> list[Quantity]:
     """Numbers with their scale, currency and percent sign, normalised to comparable values."""
     out = []
     for m in _NUM.finditer(text):
+        at = m.start("cur") if m["cur"] else m.start("num")
+        if at > 0 and (text[at - 1] == "/" or text[at - 1].isalpha()):
+            continue  # part of an identifier: "C/2026", "F3"
         value = _to_float(m["num"]) * _SCALES.get((m["scale"] or "").lower(), 1)
         cur = m["cur"] or m["cur2"]
         out.append(Quantity(round(value, 6), _CURRENCY.get(cur.lower(), cur) if cur else None,
-                            bool(m["pct"]), m.group().strip()))
+                            bool(m["pct"]), m.group().strip(), _unit(text, m.end())))
     for m in _WORD_NUM.finditer(text):
-        out.append(Quantity(float(_NUMBER_WORDS[m[1].lower()]), None, False, m[1]))
+        out.append(Quantity(float(_NUMBER_WORDS[m[1].lower()]), None, False, m[1], _unit(text, m.end())))
     return out
 
 

@@ -15,6 +15,7 @@ class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    duplicate: list[str] = field(default_factory=list)  # exact re-publications, not indexed twice
     failed: list[LoadError] = field(default_factory=list)
     chunks: int = 0  # chunks written (added + updated articles)
     seconds: float = 0.0
@@ -26,6 +27,7 @@ class IngestReport:
 
     def as_dict(self) -> dict:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "duplicate": self.duplicate,
                 "failed": [e.model_dump() for e in self.failed], "chunks": self.chunks,
                 "seconds": round(self.seconds, 3), "interrupted": self.interrupted}
 

@@ -64,8 +64,10 @@ class LocalLlama:
                     pieces += 1
                     yield delta
             end = time.perf_counter()
+            # Each streamed delta is one token; the context holds prompt + completion.
             self.last_usage = {"first_token_s": (first or end) - started, "total_s": end - started,
-                               "pieces": pieces}
+                               "completion_tokens": pieces,
+                               "prompt_tokens": max(self.llama.n_tokens - pieces, 0)}
 
 
 class OpenAICompatible:

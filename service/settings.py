@@ -43,6 +43,16 @@ class Settings(BaseSettings):
         "drop", description="What happens to answer sentences no source supports.")
     verify_min_similarity: float = Field(0.45, ge=-1, le=1, description="Cosine floor between a claim and its quote.")
     verify_min_overlap: float = Field(0.2, ge=0, le=1, description="Share of a claim's content words its quote must hold.")
+    summary_sentences: int = Field(4, ge=1, le=12, description="Length of a summary, in sentences.")
+    summary_prompt_tokens: int = Field(1200, ge=200, description="Passage tokens per summary call before map-reduce.")
+    story_window_days: int = Field(7, ge=0, description="Articles further apart than this are never one story.")
+    api_keys: str = Field("", description="Comma-separated bearer keys; empty = no auth (localhost only).")
+    rate_limit_per_minute: int = Field(120, ge=0, description="Requests per minute per client key (0 = off).")
+    max_body_mb: float = Field(6.0, gt=0, description="Largest accepted HTTP request body.")
+    max_question_chars: int = Field(2000, ge=10, description="Longest accepted question.")
+    llm_concurrency: int = Field(1, ge=1, description="Generations at once (1 for the local model).")
+    llm_queue: int = Field(8, ge=0, description="Requests that may wait for the model before 503.")
+    warm_on_start: bool = Field(True, description="Load the models when the server starts.")
     model_cache: Path | None = Field(None, description="Where assembled model files go (default data_dir/models).")
 
     @classmethod
@@ -52,6 +62,10 @@ class Settings(BaseSettings):
         toml = os.environ.get("NEWSDESK_CONFIG", "newsdesk.toml")
         return (init_settings, env_settings,
                 TomlConfigSettingsSource(settings_cls, toml_file=toml), file_secret_settings)
+
+    @property
+    def api_key_list(self) -> list[str]:
+        return [k.strip() for k in self.api_keys.split(",") if k.strip()]
 
     @property
     def models_dir(self) -> Path:

@@ -1,0 +1,118 @@
+"""`make bench`: speed and memory figures, each next to a baseline measured in the same run.
+
+Run it on a quiet machine. Nothing here asserts: the numbers are for reading and for notes.
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_ingest(settings_for, n_generated: int) -> None:
+    from helpers import generated_articles, write_jsonl_files
+    from service.components import build_store
+    from service.ingest import ingest_paths
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = build_store(settings_for(Path(tmp) / "demo"))
+        r = ingest_paths(store, [str(REPO / "demo" / "corpus")], 5_000_000)
+        n = len(r.added)
+        print(f"ingest demo corpus: {n} articles, {r.chunks} chunks in {r.seconds:.2f}s → "
+              f"{n / r.seconds:.1f} articles/s, {r.chunks / r.seconds:.1f} chunks/s")
+        again = ingest_paths(store, [str(REPO / "demo" / "corpus")], 5_000_000)
+        print(f"re-ingest unchanged: {again.seconds:.2f}s (ratio to first ingest {again.seconds / r.seconds:.2f})")
+        if n_generated:
+            write_jsonl_files(Path(tmp) / "gen", generated_articles(n_generated), per_file=50)
+            store = build_store(settings_for(Path(tmp) / "gen-data"))
+            r = ingest_paths(store, [str(Path(tmp) / "gen")], 5_000_000)
+            print(f"ingest {n_generated} generated articles: {r.chunks} chunks in {r.seconds:.1f}s → "
+                  f"{len(r.added) / r.seconds:.1f} articles/s, {r.chunks / r.seconds:.1f} chunks/s")
+            bench_search(store, settings_for(Path(tmp) / "gen-data"), "1,000 generated articles")
+
+
+def bench_search(store, settings, label: str) -> None:
+    from index.retrieve import Filters
+    from service.search import search_chunks
+
+    queries = ["harbour project cost", "how many workers on the railway plan", "Dunmore wildfire",
+               "airport upgrades over years", "spokesperson Hollisson said", "museum in Fairholm"] * 10
+    for name, filters in (("no filter", None), ("source filter", Filters(source="Outlet 3")),
+                          ("date filter", Filters(since="2026-03-01", until="2026-05-31"))):
+        times = []
+        for q in queries:
+            t = time.perf_counter()
+            search_chunks(store, settings, q, filters=filters)
+            times.append((time.perf_counter() - t) * 1000)
+        print(f"search {label}, {name}: p50 {pct(times, .5):.1f} ms, p95 {pct(times, .95):.1f} ms")
+
+
+def bench_ask(settings_for, model_name: str) -> None:
+    from service.ask import Context, answer_question
+    from service.components import build_store
+    from service.ingest import ingest_paths
+    from service.llm import build_llm
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = settings_for(Path(tmp) / "seeds", llm_model=model_name)
+        store = build_store(settings)
+        ingest_paths(store, [str(REPO.parent / "shared" / "seeds")], 5_000_000)
+        rss0 = rss_mb()
+        t = time.perf_counter()
+        llm = build_llm(settings)
+        print(f"\nmodel {model_name}: load {time.perf_counter() - t:.2f}s, max RSS +{rss_mb() - rss0:.0f} MB")
+        ctx = Context(settings, store, llm)
+        question = "Who met Vladimir Putin on Friday?"
+        answer_question(ctx, "Who pledged air defence systems?")  # warm the system-prompt cache
+        rows = {}
+        for label, cache in (("prompt cache on", True), ("prompt cache off (baseline)", False)):
+            llm.cache_prompts = cache
+            first = []
+            t0 = time.perf_counter()
+            a = answer_question(ctx, question, on_token=lambda _: first.append(time.perf_counter()) if not first else None)
+            total = time.perf_counter() - t0
+            usage = llm.last_usage
+            ttft = (first[0] - t0) if first else total
+            rows[label] = (ttft, total, a)
+            print(f"ask [{label}]: time to first token {ttft:.2f}s, total {total:.2f}s, "
+                  f"verify {a.timings_ms.get('verify', 0):.0f} ms, prompt {usage.get('prompt_tokens', 0)} tokens, "
+                  f"generated {usage.get('completion_tokens', 0)} tokens "
+                  f"({usage.get('completion_tokens', 0) / max(usage.get('total_s', 1) - usage.get('first_token_s', 0), 1e-3):.1f} tok/s)")
+        on, off = rows["prompt cache on"], rows["prompt cache off (baseline)"]
+        print(f"ratio cache on/off: first token {on[0] / off[0]:.2f}, total {on[1] / off[1]:.2f}")
+        print(f"answer: {on[2].answer}")
+        llm.cache_prompts = True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--generated", type=int, default=1000, help="generated articles to ingest (0 to skip)")
+    parser.add_argument("--models", default="qwen2.5-coder-1.5b", help="comma-separated local models")
+    parser.add_argument("--skip-ingest", action="store_true")
+    args = parser.parse_args()
+    from conftest import make_settings
+
+    if not args.skip_ingest:
+        bench_ingest(make_settings, args.generated)
+    for model in filter(None, args.models.split(",")):
+        bench_ask(make_settings, model)
+
+
+if __name__ == "__main__":
+    main()

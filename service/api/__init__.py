@@ -1,0 +1,1 @@
+"""The HTTP surface: one app factory, thin routers over the same service functions as the CLI."""

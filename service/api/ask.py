@@ -1,0 +1,142 @@
+"""POST /v1/ask and the chat endpoints with sessions and Server-Sent Events."""
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field, field_validator
+
+from index.retrieve import Filters
+from service.api.deps import Authorized, State
+from service.api.gate import QueueFull
+from service.api.streaming import EventPump, sse
+from service.ask import answer_question
+from service.chat import chat_turn
+from service.schemas import Answer
+
+router = APIRouter(tags=["ask"], dependencies=[Authorized])
+
+
+class FilterBody(BaseModel):
+    source: str | None = Field(None, max_length=200, examples=["Coastline Post"])
+    since: date | None = Field(None, examples=["2026-06-01"])
+    until: date | None = None
+    article_ids: list[str] | None = Field(None, max_length=100)
+
+    def to_filters(self) -> Filters:
+        return Filters(source=self.source, since=self.since.isoformat() if self.since else None,
+                       until=self.until.isoformat() if self.until else None, article_ids=self.article_ids)
+
+
+class AskBody(BaseModel):
+    question: str = Field(min_length=1, max_length=2000, examples=["How much will Lumenix invest in Brennick?"])
+    k: int | None = Field(None, ge=1, le=20)
+    filters: FilterBody | None = None
+
+    @field_validator("question")
+    @classmethod
+    def not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("question is blank")
+        return v
+
+
+class ChatBody(BaseModel):
+    session_id: str | None = Field(None, max_length=100, pattern=r"^[\w-]+$")
+    message: str = Field(min_length=1, max_length=2000, examples=["and how many jobs will it create?"])
+    filters: FilterBody | None = None
+    stream: bool = False
+
+    @field_validator("message")
+    @classmethod
+    def not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("message is blank")
+        return v
+
+
+class ChatResponse(BaseModel):
+    session_id: str
+    answer: Answer
+
+
+class HistoryResponse(BaseModel):
+    session_id: str
+    turns: list[dict]
+
+
+def _limit(state, text: str) -> None:
+    if len(text) > state.settings.max_question_chars:
+        raise HTTPException(422, f"question longer than {state.settings.max_question_chars} characters")
+
+
+def _run_locked(state, fn):
+    try:
+        with state.gate.slot():
+            return fn()
+    except QueueFull as exc:
+        state.metrics.errors.labels("queue_full").inc()
+        raise HTTPException(503, f"the model is busy: {exc}; retry shortly", headers={"Retry-After": "5"})
+
+
+@router.post("/v1/ask", response_model=Answer, summary="Answer one question with checked citations")
+async def ask(body: AskBody, state: State) -> Answer:
+    _limit(state, body.question)
+    filters = body.filters.to_filters() if body.filters else None
+    ctx = await run_in_threadpool(state.context)
+    answer = await run_in_threadpool(_run_locked, state, lambda: answer_question(
+        ctx, body.question, k=body.k, filters=filters, on_token=lambda _: state.metrics.tokens.inc()))
+    state.metrics.observe_answer(answer.timings_ms)
+    return answer
+
+
+@router.post("/v1/chat", response_model=ChatResponse,
+             summary="Chat turn; with stream=true, Server-Sent Events: meta, token*, sentence*, final")
+async def chat(body: ChatBody, request: Request, state: State):
+    _limit(state, body.message)
+    sessions = state.sessions
+    session_id = body.session_id or sessions.create()
+    if body.session_id and not sessions.exists(body.session_id):
+        sessions.create(body.session_id)
+    history = sessions.history(session_id)
+    filters = body.filters.to_filters() if body.filters else None
+    ctx = await run_in_threadpool(state.context)
+
+    def work(pump: EventPump | None = None) -> dict:
+        emit = pump.emit if pump else (lambda *_: None)
+        answer = chat_turn(ctx, history, body.message, filters=filters,
+                           on_token=lambda t: (state.metrics.tokens.inc(), emit("token", {"text": t})),
+                           on_sentence=lambda s: emit("sentence", {"text": s}))
+        sessions.append(session_id, "user", body.message)
+        sessions.append(session_id, "assistant", answer.answer, answer.model_dump())
+        state.metrics.observe_answer(answer.timings_ms)
+        return {"session_id": session_id, "answer": answer.model_dump()}
+
+    if not body.stream:
+        return await run_in_threadpool(_run_locked, state, work)
+    pump = EventPump()
+    pump.run(state.gate, work)
+
+    async def events():
+        yield sse("meta", {"session_id": session_id})
+        async for event, data in pump.events(request):
+            yield sse(event, data)
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.get("/v1/chat/{session_id}", response_model=HistoryResponse, summary="A session's history")
+def chat_history(session_id: str, state: State) -> HistoryResponse:
+    if not state.sessions.exists(session_id):
+        raise HTTPException(404, f"no session {session_id}")
+    return HistoryResponse(session_id=session_id, turns=state.sessions.history(session_id))
+
+
+@router.delete("/v1/chat/{session_id}", summary="Forget a session")
+def chat_forget(session_id: str, state: State) -> dict:
+    if not state.sessions.delete(session_id):
+        raise HTTPException(404, f"no session {session_id}")
+    return {"session_id": session_id, "deleted": True}

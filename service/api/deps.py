@@ -1,0 +1,86 @@
+"""What routers need, as `Annotated` dependencies: settings, store, answer context, auth, limits."""
+from __future__ import annotations
+
+import hmac
+import threading
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from index.store import ArticleStore
+from service.api.gate import ModelGate, RateLimiter
+from service.api.metrics import Metrics
+from service.ask import Context
+from service.sessions import SessionStore
+from service.settings import Settings
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    gate: ModelGate
+    limiter: RateLimiter
+    metrics: Metrics
+    sessions: SessionStore
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _store: ArticleStore | None = None
+    _llm: object | None = None
+    warm_error: str | None = None
+
+    @property
+    def store(self) -> ArticleStore:
+        with self._lock:
+            if self._store is None:
+                from service.components import build_store
+
+                self._store = build_store(self.settings)
+            return self._store
+
+    @property
+    def llm(self):
+        with self._lock:
+            if self._llm is None:
+                from service.llm import build_llm
+
+                self._llm = build_llm(self.settings)
+            return self._llm
+
+    @property
+    def llm_loaded(self) -> bool:
+        return self._llm is not None
+
+    def context(self) -> Context:
+        return Context(settings=self.settings, store=self.store, llm=self.llm)
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.newsdesk
+
+
+State = Annotated[AppState, Depends(get_state)]
+
+
+def client_key(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return "key:" + auth[7:].strip()[:12]
+    return "ip:" + (request.client.host if request.client else "unknown")
+
+
+def require_key(request: Request, state: State) -> None:
+    """Bearer API keys when NEWSDESK_API_KEYS is set; then per-client rate limiting."""
+    keys = state.settings.api_key_list
+    if keys:
+        auth = request.headers.get("authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        if not any(hmac.compare_digest(token, k) for k in keys):
+            raise HTTPException(401, "missing or invalid API key (send 'Authorization: Bearer KEY')",
+                                headers={"WWW-Authenticate": "Bearer"})
+    retry = state.limiter.check(client_key(request))
+    if retry:
+        raise HTTPException(429, f"rate limit exceeded; retry in {retry:.0f}s",
+                            headers={"Retry-After": str(int(retry))})
+
+
+Authorized = Depends(require_key)
