@@ -46,20 +46,23 @@ class EventPump:
 
     async def events(self, request: Request) -> AsyncIterator[tuple[str, Any]]:
         loop = asyncio.get_running_loop()
-        while True:
-            try:
-                item = await loop.run_in_executor(None, self.q.get, True, 0.25)
-            except queue.Empty:
-                if await request.is_disconnected():
-                    self.cancelled.set()
+        finished = False
+        try:
+            while True:
+                try:
+                    item = await loop.run_in_executor(None, self.q.get, True, 0.25)
+                except queue.Empty:
+                    if await request.is_disconnected():
+                        return
+                    continue
+                if item is _DONE:
+                    finished = True
                     return
-                continue
-            if item is _DONE:
-                return
-            if await request.is_disconnected():
+                yield item
+        finally:
+            # Closed early (client gone, or the server cancelled the response): stop generating.
+            if not finished:
                 self.cancelled.set()
-                return
-            yield item
 
 
 def sse(event: str, data: Any) -> str:
