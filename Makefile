@@ -7,9 +7,16 @@ STAMP := $(VENV)/.setup-done
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: setup demo test test-fast bench lock clean
+.PHONY: setup services demo test test-fast bench eval lock clean
 
-setup: $(STAMP)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+setup: $(STAMP) services
+
+# Test services from Debian's packages (the batch tests start a real redis-server).
+services:
+	@command -v redis-server >/dev/null || { echo "installing redis-server (Debian package)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
 
 $(STAMP): requirements.lock requirements-models.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +43,9 @@ test-fast: setup
 
 bench: setup
 	$(BIN)/python -m bench
+
+eval: setup
+	$(BIN)/newsdesk eval eval/sets/demo.yaml
 
 # Re-resolve the pinned set after changing pyproject.toml (needs the registries).
 lock:

@@ -100,11 +100,95 @@ def bench_ask(settings_for, model_name: str) -> None:
         llm.cache_prompts = True
 
 
+def bench_http(settings_for, model_name: str, clients: int = 10, per_client: int = 2) -> None:
+    """/v1/ask and /v1/search under `clients` concurrent clients against a live uvicorn."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+    import uvicorn
+
+    from helpers import free_port
+    from service.api.app import create_app
+    from service.components import build_store
+    from service.ingest import ingest_paths
+
+    questions = ["How much will Lumenix invest in Brennick?", "Who leads the Rail Drivers' Association?",
+                 "How many people were evacuated from Ashford Vale?", "Who first spotted the comet?",
+                 "When will construction of the Lumenix factory start?"]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = settings_for(Path(tmp) / "http", llm_model=model_name, rate_limit_per_minute=0,
+                                llm_queue=clients * per_client, warm_on_start=False)
+        ingest_paths(build_store(settings), [str(REPO / "demo" / "corpus")], 5_000_000)
+        app = create_app(settings)
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+        threading.Thread(target=server.run, daemon=True).start()
+        while not server.started:
+            time.sleep(0.05)
+        url = f"http://127.0.0.1:{port}"
+        httpx.post(f"{url}/v1/ask", json={"question": questions[0]}, timeout=300)  # load the model
+        for label, path, key, n in (("search", "/v1/search", "query", 20), ("ask", "/v1/ask", "question", per_client)):
+            latencies: list[float] = []
+
+            def client(i: int) -> None:
+                with httpx.Client(timeout=600) as c:
+                    for j in range(n):
+                        t = time.perf_counter()
+                        r = c.post(f"{url}{path}", json={key: questions[(i + j) % len(questions)]})
+                        r.raise_for_status()
+                        latencies.append(time.perf_counter() - t)
+
+            t0 = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                list(pool.map(client, range(clients)))
+            wall = time.perf_counter() - t0
+            print(f"HTTP {path} with {clients} concurrent clients ({model_name}): {len(latencies)} requests, "
+                  f"p50 {pct(latencies, .5):.2f}s, p95 {pct(latencies, .95):.2f}s, "
+                  f"throughput {len(latencies) / wall:.2f} req/s")
+        server.should_exit = True
+
+
+def bench_slack_ack(settings_for, n: int = 100) -> None:
+    """Ack latency of signed Slack requests (mentions with no question: answered without the LLM)."""
+    import hashlib
+    import hmac
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from fake_slack import FakeSlack
+    from service.api.app import create_app
+
+    fake = FakeSlack()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = settings_for(Path(tmp) / "slack", warm_on_start=False, rate_limit_per_minute=0,
+                                slack_bot_token="xoxb-bench", slack_signing_secret="s",
+                                slack_api_url=f"{fake.url}/api/")
+        with TestClient(create_app(settings)) as client:
+            times = []
+            for i in range(n):
+                body = json.dumps({"type": "event_callback", "event_id": f"Ev{i}", "team_id": "T1", "event": {
+                    "type": "app_mention", "channel": "C1", "user": "U1", "ts": f"{i}.0", "text": "<@UBOT>"}})
+                ts = str(int(time.time()))
+                sig = "v0=" + hmac.new(b"s", f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+                t = time.perf_counter()
+                r = client.post("/slack/events", content=body, headers={
+                    "content-type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
+                times.append((time.perf_counter() - t) * 1000)
+                assert r.status_code == 200
+            print(f"Slack ack over {n} signed requests: p50 {pct(times, .5):.1f} ms, p95 {pct(times, .95):.1f} ms "
+                  f"(Slack's limit: 3000 ms)")
+    fake.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--generated", type=int, default=1000, help="generated articles to ingest (0 to skip)")
     parser.add_argument("--models", default="qwen2.5-coder-1.5b", help="comma-separated local models")
     parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument("--http", action="store_true", help="also /v1/ask and /v1/search with 10 clients")
+    parser.add_argument("--slack", action="store_true", help="also Slack ack latency over 100 requests")
     args = parser.parse_args()
     from conftest import make_settings
 
@@ -112,6 +196,11 @@ def main() -> None:
         bench_ingest(make_settings, args.generated)
     for model in filter(None, args.models.split(",")):
         bench_ask(make_settings, model)
+    if args.slack:
+        bench_slack_ack(make_settings)
+    if args.http:
+        for model in filter(None, args.models.split(",")):
+            bench_http(make_settings, model)
 
 
 if __name__ == "__main__":

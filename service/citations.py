@@ -32,6 +32,8 @@ _INSTRUCTION = re.compile(
     re.IGNORECASE,
 )
 MAX_WINDOW = 3
+EXTRACTIVE_OVERLAP = 0.75
+EXTRACTIVE_FLOOR = 0.25
 
 
 def looks_like_instruction(sentence: str) -> bool:
@@ -121,7 +123,7 @@ def locate_support(claim: str, source: Source) -> Support | None:
     for i in range(len(source.spans)):
         for j in range(i, min(i + MAX_WINDOW, len(source.spans))):
             start, end = source.spans[i][0], source.spans[j][1]
-            score = _recall(words, source.article_text[start:end]) - 0.02 * (j - i)
+            score = _recall(words, source.article_text[start:end]) - 0.08 * (j - i)
             if best is None or score > best.lexical:
                 sentences = [source.article_text[s:e] for s, e in source.spans[i:j + 1]]
                 top = max(sentences, key=lambda t: _recall(words, t))
@@ -129,12 +131,18 @@ def locate_support(claim: str, source: Source) -> Support | None:
     return best
 
 
+def _date_numbers(published: str | None) -> tuple[float, ...]:
+    """The article's date line supports its own year: "on 6 May" in a 2026 article is 6 May 2026."""
+    return (float(published[:4]),) if published and published[:4].isdigit() else ()
+
+
 def check_rules(claim: str, support: Support, min_lexical: float) -> list[str]:
     failures = []
-    ok, missing = numbers_agree(claim, support.quote)
+    hit = support.source.hit
+    ok, missing = numbers_agree(claim, support.quote, known=_date_numbers(hit.published))
     if not ok:
         failures.append(f"numbers not in source: {', '.join(missing)}")
-    ok, missing = names_agree(claim, support.quote, extra_context=support.source.hit.title)
+    ok, missing = names_agree(claim, support.quote, extra_context=f"{hit.title}\n{hit.source or ''}")
     if not ok:
         failures.append(f"names not in source: {', '.join(missing)}")
     ok, why = polarity_agrees(claim, support.best_sentence)
@@ -196,7 +204,11 @@ def verify(claims: list[Claim], sources: list[Source], embed: Embed, min_similar
         for sup in _shortlist(cands):
             sup.similarity = float(vectors[cursor] @ cvec)
             cursor += 1
-            if sup.similarity < min_similarity:
+            # A short claim quoting most of its words from a long span embeds far from it: when
+            # nearly every content word (names and numbers already checked) is in the span, the
+            # floor only has to rule out an unrelated span.
+            floor = EXTRACTIVE_FLOOR if sup.lexical >= EXTRACTIVE_OVERLAP else min_similarity
+            if sup.similarity < floor:
                 sup.failures.append(f"claim and source are not similar (cosine {sup.similarity:.2f})")
             elif chosen is None:
                 chosen = sup

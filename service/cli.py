@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -150,6 +151,13 @@ def delete(article_id: str, as_json: bool) -> None:
     sys.exit(0 if removed else 1)
 
 
+def filter_options(command):
+    """--source / --since / --until, shared by every command that retrieves."""
+    command = click.option("--until", help="Only articles published on or before this date.")(command)
+    command = click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")(command)
+    return click.option("--source", help="Only this outlet.")(command)
+
+
 def _filters(source: str | None, since: str | None, until: str | None):
     from index.load import parse_date
     from index.retrieve import Filters
@@ -168,9 +176,7 @@ def _filters(source: str | None, since: str | None, until: str | None):
 @main.command()
 @click.argument("query")
 @click.option("--k", type=click.IntRange(1, 50), default=None, help="How many chunks (default: setting).")
-@click.option("--source", help="Only this outlet.")
-@click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
-@click.option("--until", help="Only articles published on or before this date.")
+@filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def search(query: str, k: int | None, source: str | None, since: str | None, until: str | None,
            as_json: bool) -> None:
@@ -195,6 +201,13 @@ def search(query: str, k: int | None, source: str | None, since: str | None, unt
                       f"{h.published or 'undated'}  [dim]score {h.score:.4f} · cos {h.dense_score:.2f}[/]")
         console.print(f"   [dim]{h.article_id} [{h.start}:{h.end}][/]")
         console.print(f"   {h.text}\n")
+
+
+def _context_without_llm():
+    """For coordinators whose workers hold the model: the store only, the LLM never loaded."""
+    from service.ask import Context
+
+    return Context(settings=_settings(), store=_store(), llm=None)
 
 
 def _context():
@@ -227,9 +240,7 @@ def print_answer(answer) -> None:
 @main.command()
 @click.argument("question")
 @click.option("--k", type=click.IntRange(1, 20), default=None, help="Chunks given to the model.")
-@click.option("--source", help="Only this outlet.")
-@click.option("--since", help="Only articles published on or after this date.")
-@click.option("--until", help="Only articles published on or before this date.")
+@filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object.")
 def ask(question: str, k: int | None, source: str | None, since: str | None, until: str | None,
         as_json: bool) -> None:
@@ -366,6 +377,219 @@ def serve(host: str, port: int, allow_unauthenticated: bool) -> None:
                   "or pass --allow-unauthenticated")
         sys.exit(2)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@main.command()
+@click.option("--socket", is_flag=True, help="Socket Mode (needs NEWSDESK_SLACK_APP_TOKEN); no public URL needed.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=3000, show_default=True, type=int)
+def slack(socket: bool, host: str, port: int) -> None:
+    """Run the Slack bot: Socket Mode, or HTTP mode (the API app with /slack/events).
+
+    \b
+    Examples:
+      NEWSDESK_SLACK_BOT_TOKEN=xoxb-… NEWSDESK_SLACK_APP_TOKEN=xapp-… newsdesk slack --socket
+      NEWSDESK_SLACK_BOT_TOKEN=xoxb-… NEWSDESK_SLACK_SIGNING_SECRET=… newsdesk slack --port 3000
+    """
+    settings = _settings()
+    if not settings.slack_bot_token:
+        err.print("[red]the Slack bot is off[/]: set NEWSDESK_SLACK_BOT_TOKEN (and the signing secret or app token)")
+        sys.exit(2)
+    if socket:
+        if not settings.slack_app_token:
+            err.print("[red]Socket Mode needs NEWSDESK_SLACK_APP_TOKEN[/] (an xapp- app-level token)")
+            sys.exit(2)
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        from service.api.app import create_app
+        from service.slack.bot import build_slack_app
+
+        bot = build_slack_app(create_app(settings).state.newsdesk, socket_mode=True)
+        SocketModeHandler(bot, settings.slack_app_token.get_secret_value()).start()
+        return
+    if not settings.slack_signing_secret:
+        err.print("[red]HTTP mode needs NEWSDESK_SLACK_SIGNING_SECRET[/]")
+        sys.exit(2)
+    import uvicorn
+
+    from service.api.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@main.group()
+def batch() -> None:
+    """Batch summaries: resumable local runs, or scale-out on Celery workers."""
+
+
+@batch.command(name="summarize")
+@click.option("--articles", "kind", flag_value="articles", default=True, help="One summary per article (default).")
+@click.option("--stories", "kind", flag_value="stories", help="One summary per story.")
+@click.option("--since", help="Only articles published on or after this date.")
+@click.option("--source", help="Only this outlet.")
+@click.option("--out", "out_dir", default="batch-out", show_default=True, type=click.Path(file_okay=False))
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Items at once (1 for the local model; more for a remote server).")
+@click.option("--backend", type=click.Choice(["local", "celery"]), default="local", show_default=True)
+@click.option("--resume", "resume_id", help="Resume RUN_ID (the same command resumes too).")
+@click.option("--json", "as_json", is_flag=True, help="Print the final status as JSON.")
+def batch_summarize(kind, since, source, out_dir, concurrency, backend, resume_id, as_json) -> None:
+    """Summarise every selected article or story into OUT/summaries.jsonl and OUT/digest.md.
+
+    Interrupted runs resume: run the same command again (or pass --resume RUN_ID).
+
+    \b
+    Examples:
+      newsdesk batch summarize --stories --out digest/
+      newsdesk batch summarize --since 2026-06-01 --backend celery --out digest/
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from service.batch.runner import BatchParams, Checkpoint
+
+    params = BatchParams(kind=kind, since=_filters(None, since, None).since, source=source, out=out_dir)
+    if resume_id:
+        try:
+            saved = Checkpoint(Path(out_dir)).status(resume_id)["params"]
+        except LookupError as exc:
+            err.print(f"[red]{exc}[/]")
+            sys.exit(1)
+        params = BatchParams(**saved)
+    ctx = _context() if backend == "local" else _context_without_llm()
+    with Progress(TextColumn(f"[bold]{params.run_id()}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("failed {task.fields[failed]}"), TimeRemainingColumn(), console=err) as bar:
+        task = bar.add_task("", total=None, failed=0)
+
+        def progress(done: int, failed: int, total: int) -> None:
+            bar.update(task, completed=done + failed, total=total, failed=failed)
+
+        if backend == "celery":
+            from service.batch.celery_app import run_celery
+
+            status = run_celery(ctx, params, progress)
+        else:
+            from service.batch.runner import run_local
+
+            status = run_local(ctx, params, concurrency, progress)
+    if as_json:
+        _print_json(status)
+    else:
+        console.print(f"{status['run_id']}: {status['done']}/{status['total']} done, {status['failed']} failed · "
+                      f"{Path(out_dir) / 'digest.md'}", soft_wrap=True)
+    sys.exit(1 if status["failed"] else 0)
+
+
+@batch.command(name="status")
+@click.argument("run_id")
+@click.option("--out", "out_dir", default="batch-out", show_default=True, type=click.Path(file_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+def batch_status(run_id: str, out_dir: str, as_json: bool) -> None:
+    """Progress of a run, also while it is running."""
+    from service.batch.runner import Checkpoint
+
+    try:
+        status = Checkpoint(Path(out_dir)).status(run_id)
+    except LookupError as exc:
+        err.print(f"[red]{exc}[/]")
+        sys.exit(1)
+    if as_json:
+        _print_json(status)
+        return
+    state = "finished" if status["finished"] else "running or interrupted"
+    console.print(f"{run_id} ({state}): {status['done']} done, {status['failed']} failed, "
+                  f"{status['pending']} pending of {status['total']}")
+    for e in status["errors"]:
+        console.print(f"  [red]{e['item']}[/] after {e['attempts']} attempts: {e['error']}")
+
+
+@main.command()
+@click.option("--concurrency", default=1, show_default=True, type=int, help="Tasks at once in this worker.")
+@click.option("--name", default=None, help="Worker node name (default: celery@hostname).")
+def worker(concurrency: int, name: str | None) -> None:
+    """Start a Celery worker for batch summaries (broker: NEWSDESK_REDIS_URL).
+
+    \b
+    Example:
+      NEWSDESK_REDIS_URL=redis://127.0.0.1:6379/0 NEWSDESK_CHROMA_URL=http://127.0.0.1:8001 newsdesk worker
+    """
+    from service.batch.celery_app import celery_app
+
+    argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}",
+            "--pool=solo" if concurrency == 1 else "--pool=threads", "--without-gossip", "--without-mingle"]
+    if name:
+        argv.append(f"--hostname={name}")
+    celery_app.worker_main(argv)
+
+
+@main.command(name="eval")
+@click.argument("setfile", required=False, type=click.Path(dir_okay=False))
+@click.option("--model", help="LLM model (a bundled name, a .gguf path, or the remote model name).")
+@click.option("--k", type=click.IntRange(1, 20), default=None, help="Chunks per question.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Report folder (default eval/reports/SET).")
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Reuse this index instead of a fresh one.")
+@click.option("--compare", nargs=2, type=click.Path(file_okay=False, exists=True), metavar="OLD NEW",
+              help="Compare two report folders instead of running.")
+@click.option("--json", "as_json", is_flag=True, help="Print the aggregate as JSON.")
+def eval_command(setfile, model, k, out_dir, data_dir, compare, as_json) -> None:
+    """Check answers and summaries against hand-labelled facts; exit 1 when a threshold is missed.
+
+    \b
+    Examples:
+      newsdesk eval eval/sets/seeds.yaml
+      newsdesk eval eval/sets/demo.yaml --model qwen2.5-coder-0.5b --out /tmp/demo-small
+      newsdesk eval --compare eval/reports/demo /tmp/demo-small
+    """
+    from pathlib import Path
+
+    from eval.metrics import compare as compare_runs
+    from eval.schema import SetError, load_set
+
+    if compare:
+        old, new = (json.loads((Path(d) / "metrics.json").read_text()) for d in compare)
+        rows = compare_runs(old, new)
+        if as_json:
+            _print_json([{"metric": m, "old": a, "new": b, "verdict": v} for m, a, b, v in rows])
+            return
+        table = Table(show_header=True)
+        for col in ("metric", "old", "new", "change"):
+            table.add_column(col)
+        colour = {"better": "green", "worse": "red"}
+        for m, a, b, v in rows:
+            table.add_row(m, "–" if a is None else f"{a:.3f}", "–" if b is None else f"{b:.3f}",
+                          f"[{colour.get(v, 'dim')}]{v}[/]")
+        console.print(table)
+        return
+    if not setfile:
+        raise click.UsageError("give a SETFILE, or --compare OLD NEW")
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from eval.harness import run_eval
+
+    try:
+        eset = load_set(Path(setfile))
+    except SetError as exc:
+        err.print(f"[red]invalid set:[/] {exc}")
+        sys.exit(2)
+    settings = _settings()
+    if model:
+        settings = settings.model_copy(update={"llm_model": model})
+    out = Path(out_dir) if out_dir else Path("eval/reports") / eset.name
+    with Progress(TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  TextColumn("{task.description}"), console=err) as bar:
+        task = bar.add_task("", total=len(eset.items) + len(eset.summaries))
+        agg = run_eval(eset, settings, out, k=k, data_dir=Path(data_dir) if data_dir else None,
+                       progress=lambda n, total, what: bar.update(task, completed=n, description=what[:50]))
+    if as_json:
+        _print_json(agg)
+    else:
+        for name, value in agg["metrics"].items():
+            if value is not None:
+                console.print(f"{name:28} {value:.3f}" + (f"  (threshold {agg['thresholds'][name]})"
+                                                          if name in agg["thresholds"] else ""))
+        console.print(f"{agg['passed']}/{agg['items']} questions passed · report: {out / 'report.md'}")
+        for miss in agg["misses"]:
+            err.print(f"[red]threshold missed:[/] {miss}")
+    sys.exit(1 if agg["misses"] else 0)
 
 
 if __name__ == "__main__":

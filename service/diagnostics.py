@@ -45,4 +45,9 @@ def describe(settings: Settings) -> dict:
     components.append({"component": "vector store",
                        "what": "Chroma server" if settings.chroma_url else "embedded Chroma",
                        "where": settings.chroma_url or str(settings.data_dir / "chroma"), "present": True})
+    slack_on = bool(settings.slack_bot_token and settings.slack_signing_secret)
+    components.append({"component": "slack bot",
+                       "what": ("on: HTTP mode at /slack/events" + (", Socket Mode available" if settings.slack_app_token else ""))
+                       if slack_on else "off: set NEWSDESK_SLACK_BOT_TOKEN and NEWSDESK_SLACK_SIGNING_SECRET",
+                       "where": settings.slack_api_url if slack_on else None, "present": slack_on})
     return {"settings": shown, "components": components}

@@ -94,7 +94,7 @@ def quantities(text: str) -> list[Quantity]:
     return out
 
 
-def numbers_agree(claim: str, passage: str) -> tuple[bool, list[str]]:
+def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = ()) -> tuple[bool, list[str]]:
     """Every quantity in the claim must occur in the passage (same value, same currency), and in
     a sentence that is about the claim: "Germany gave €21 billion" is not supported by a passage
     where €21 billion is the total and Germany gave €11 billion."""
@@ -105,6 +105,8 @@ def numbers_agree(claim: str, passage: str) -> tuple[bool, list[str]]:
     missing = []
     for q in quantities(claim):
         if q.text.lower() in {"one"}:  # "one of the..." is rarely a quantity
+            continue
+        if q.value in known and not q.currency:  # e.g. the year of the article's date line
             continue
         ok = any(any(h.value == q.value and (q.currency is None or h.currency in (None, q.currency))
                      for h in have)
@@ -139,12 +141,19 @@ def name_tokens(text: str) -> set[str]:
     return {w for w in words if len(w) > 1 and w.lower() not in _TITLE_WORDS}
 
 
+def _word_forms(text: str) -> set[str]:
+    """Lower-cased words with quotes and possessives stripped: "Drivers'" and "Drivers" agree."""
+    out = set()
+    for w in re.findall(r"[\w’'-]+", text):
+        w = w.lower().strip("’'-")
+        out |= {w, w.removesuffix("’s").removesuffix("'s")}
+    return out
+
+
 def names_agree(claim: str, passage: str, extra_context: str = "") -> tuple[bool, list[str]]:
-    """Every name word in the claim must occur in the passage (or the article's title)."""
-    context = f"{passage}\n{extra_context}"
-    have = {w.lower() for w in re.findall(r"[\w’'-]+", context)}
-    have |= {w.lower().removesuffix("’s").removesuffix("'s") for w in have}
-    missing = [w for w in sorted(name_tokens(claim)) if w.lower() not in have]
+    """Every name word in the claim must occur in the passage (or the article's title/outlet)."""
+    have = _word_forms(f"{passage}\n{extra_context}")
+    missing = [w for w in sorted(name_tokens(claim)) if w.lower().strip("’'-") not in have]
     return not missing, missing
 
 
@@ -157,10 +166,27 @@ def has_negation(text: str) -> bool:
     return bool(words & _NEGATIONS) or any(w.endswith("n't") for w in words)
 
 
+_CLAUSE = re.compile(r",|;|:|\s[-–—]\s|\b(?:said|says|but|while|although|whereas|and)\b", re.IGNORECASE)
+
+
+def _negated_clauses(text: str) -> list[str]:
+    return [c for c in _CLAUSE.split(text) if c and has_negation(c)]
+
+
 def polarity_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
-    """Catch negation flips and simple antonym swaps between a claim and its support."""
-    if has_negation(claim) != has_negation(passage):
+    """Catch negation flips and simple antonym swaps between a claim and its support.
+
+    A negated claim needs a negated source. A negation in the source only counts against a
+    positive claim when its clause is about the claim (shares two content words with it):
+    "Osei said the company could not afford more" does not contradict "Osei is chief executive".
+    """
+    if has_negation(claim) and not has_negation(passage):
         return False, "negation differs"
+    if not has_negation(claim):
+        claim_words = content_words(claim)
+        for clause in _negated_clauses(passage):
+            if len(claim_words & content_words(clause)) >= 2:
+                return False, "negation differs"
     cw, pw = _words(claim), _words(passage)
     for a, b in _ANTONYMS:
         for x, y in ((a, b), (b, a)):

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     llm_concurrency: int = Field(1, ge=1, description="Generations at once (1 for the local model).")
     llm_queue: int = Field(8, ge=0, description="Requests that may wait for the model before 503.")
     warm_on_start: bool = Field(True, description="Load the models when the server starts.")
+    slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-…); the bot is off when unset.")
+    slack_signing_secret: SecretStr | None = Field(None, description="Slack signing secret (HTTP mode).")
+    slack_app_token: SecretStr | None = Field(None, description="Slack app-level token (xapp-…) for Socket Mode.")
+    slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (tests point it at a fake).")
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Celery broker and result backend.")
+    celery_visibility_timeout: int = Field(3600, ge=5, description="Seconds before a dead worker's task is re-delivered.")
     model_cache: Path | None = Field(None, description="Where assembled model files go (default data_dir/models).")
 
     @classmethod

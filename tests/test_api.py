@@ -91,6 +91,14 @@ def test_ask_shape_and_validation(client):
     assert r.json()["abstained"] is True
 
 
+def test_search_endpoint(client):
+    hits = client.post("/v1/search", json={"query": "Declan Moor", "k": 2}).json()
+    assert 1 <= len(hits) <= 2 and "Declan Moor" in hits[0]["text"] and hits[0]["chunk_id"]
+    hits = client.post("/v1/search", json={"query": "strike", "filters": {"source": "Harbour Herald"}}).json()
+    assert hits and {h["source"] for h in hits} == {"Harbour Herald"}
+    assert client.post("/v1/search", json={"query": ""}).status_code == 422
+
+
 def test_articles_crud_and_bad_input(client):
     r = client.post("/v1/articles", json=[
         {"id": "api-1", "title": "Owls return to Dunmore", "source": "Test Post", "published": "2026-07-01",

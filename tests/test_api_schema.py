@@ -40,6 +40,6 @@ def test_no_server_errors(api_schema):
 
 def test_schema_lists_every_endpoint(api_schema):
     paths = set(api_schema.raw_schema["paths"])
-    assert {"/v1/ask", "/v1/chat", "/v1/chat/{session_id}", "/v1/chat/completions", "/v1/models", "/v1/articles",
+    assert {"/v1/ask", "/v1/search", "/v1/chat", "/v1/chat/{session_id}", "/v1/chat/completions", "/v1/models", "/v1/articles",
             "/v1/articles/{article_id}", "/v1/stories", "/v1/stories/{story_id}", "/v1/summaries", "/healthz",
             "/readyz", "/metrics"} <= paths

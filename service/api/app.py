@@ -184,5 +184,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.exception("unhandled error", extra={"fields": {"request_id": getattr(request.state, "request_id", None)}})
         return _error(500, f"internal error ({type(exc).__name__})", request)
 
+    _mount_slack(app, state)
     app.add_middleware(BodyLimit, max_bytes=int(settings.max_body_mb * 1e6))
     return app
+
+
+def _mount_slack(app: FastAPI, state: AppState) -> None:
+    """Slack's HTTP mode at /slack/events: bolt checks signatures, so no API key is asked here."""
+    from service.slack.bot import build_slack_app
+
+    slack = build_slack_app(state)
+    if slack is None:
+        return
+    from fastapi.concurrency import run_in_threadpool
+    from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+
+    @app.post("/slack/events", tags=["slack"], summary="Slack Events API, interactivity and slash commands",
+              include_in_schema=False)
+    async def slack_events(request: Request):
+        body = await request.body()
+        response = await run_in_threadpool(slack.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(response)
+
+    app.state.slack = slack

@@ -14,7 +14,9 @@ from service.api.gate import QueueFull
 from service.api.streaming import EventPump, sse
 from service.ask import answer_question
 from service.chat import chat_turn
+from index.models import Hit
 from service.schemas import Answer
+from service.search import search_chunks
 
 router = APIRouter(tags=["ask"], dependencies=[Authorized])
 
@@ -79,6 +81,18 @@ def _run_locked(state, fn):
     except QueueFull as exc:
         state.metrics.errors.labels("queue_full").inc()
         raise HTTPException(503, f"the model is busy: {exc}; retry shortly", headers={"Retry-After": "5"})
+
+
+class SearchBody(BaseModel):
+    query: str = Field(min_length=1, max_length=2000, examples=["Kestrel Dam spillway crack"])
+    k: int | None = Field(None, ge=1, le=50)
+    filters: FilterBody | None = None
+
+
+@router.post("/v1/search", response_model=list[Hit], summary="Hybrid retrieval only (no LLM)")
+def search(body: SearchBody, state: State) -> list[Hit]:
+    filters = body.filters.to_filters() if body.filters else None
+    return search_chunks(state.store, state.settings, body.query, k=body.k, filters=filters)
 
 
 @router.post("/v1/ask", response_model=Answer, summary="Answer one question with checked citations")

@@ -1,0 +1,198 @@
+"""Batch summaries: select the work, run it with bounded concurrency, checkpoint every item.
+
+A run's id is derived from what it does (kind, filters, output folder), so running the same
+command again resumes it. Each finished item commits to `checkpoint.sqlite` in the output folder
+before it counts as done; `summaries.jsonl` and `digest.md` are rewritten from the checkpoint, so
+a `kill -9` at any moment loses at most the items in flight and never duplicates one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from service.ask import Context
+
+MAX_ATTEMPTS = 3
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, params TEXT, created REAL, finished REAL);
+CREATE TABLE IF NOT EXISTS items (run_id TEXT, item_id TEXT, kind TEXT, seq INTEGER, status TEXT,
+  attempts INTEGER DEFAULT 0, error TEXT, result TEXT, seconds REAL, finished REAL,
+  PRIMARY KEY (run_id, item_id));
+"""
+
+
+@dataclass(frozen=True)
+class BatchParams:
+    kind: str  # "articles" | "stories"
+    since: str | None = None
+    source: str | None = None
+    out: str = "batch-out"
+
+    def run_id(self) -> str:
+        key = json.dumps({"kind": self.kind, "since": self.since, "source": self.source,
+                          "out": str(Path(self.out).resolve())}, sort_keys=True)
+        return "run-" + hashlib.sha1(key.encode()).hexdigest()[:10]
+
+
+class Checkpoint:
+    def __init__(self, out: Path):
+        out.mkdir(parents=True, exist_ok=True)
+        self.path = out / "checkpoint.sqlite"
+        self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=60)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(_SCHEMA)
+        self.lock = threading.Lock()
+
+    def start(self, run_id: str, params: BatchParams, items: list[tuple[str, str]]) -> None:
+        with self.lock, self.db:
+            self.db.execute("INSERT OR IGNORE INTO runs VALUES (?,?,?,NULL)",
+                            (run_id, json.dumps(params.__dict__), time.time()))
+            self.db.executemany("INSERT OR IGNORE INTO items (run_id, item_id, kind, seq, status) VALUES (?,?,?,?,'pending')",
+                                [(run_id, item_id, kind, n) for n, (kind, item_id) in enumerate(items)])
+
+    def todo(self, run_id: str) -> list[tuple[str, str]]:
+        rows = self.db.execute("SELECT kind, item_id FROM items WHERE run_id=? AND status!='done' AND attempts<? "
+                               "ORDER BY seq", (run_id, MAX_ATTEMPTS)).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def done(self, run_id: str, item_id: str, result: dict, seconds: float) -> None:
+        with self.lock, self.db:
+            self.db.execute("UPDATE items SET status='done', attempts=attempts+1, error=NULL, result=?, seconds=?, "
+                            "finished=? WHERE run_id=? AND item_id=? AND status!='done'",
+                            (json.dumps(result), seconds, time.time(), run_id, item_id))
+
+    def failed(self, run_id: str, item_id: str, error: str) -> None:
+        with self.lock, self.db:
+            self.db.execute("UPDATE items SET status='failed', attempts=attempts+1, error=? WHERE run_id=? AND item_id=?",
+                            (error[:2000], run_id, item_id))
+
+    def finish(self, run_id: str) -> None:
+        with self.lock, self.db:
+            self.db.execute("UPDATE runs SET finished=? WHERE id=?", (time.time(), run_id))
+
+    def status(self, run_id: str) -> dict:
+        run = self.db.execute("SELECT params, created, finished FROM runs WHERE id=?", (run_id,)).fetchone()
+        if not run:
+            raise LookupError(f"no run {run_id} in {self.path}")
+        counts = dict(self.db.execute("SELECT status, COUNT(*) FROM items WHERE run_id=? GROUP BY status", (run_id,)))
+        errors = [{"item": r[0], "attempts": r[1], "error": r[2]} for r in self.db.execute(
+            "SELECT item_id, attempts, error FROM items WHERE run_id=? AND status='failed'", (run_id,))]
+        return {"run_id": run_id, "params": json.loads(run[0]), "created": run[1], "finished": run[2],
+                "total": sum(counts.values()), "done": counts.get("done", 0), "failed": counts.get("failed", 0),
+                "pending": counts.get("pending", 0), "errors": errors}
+
+    def rows(self, run_id: str) -> list[sqlite3.Row]:
+        self.db.row_factory = sqlite3.Row
+        try:
+            return self.db.execute("SELECT * FROM items WHERE run_id=? ORDER BY seq", (run_id,)).fetchall()
+        finally:
+            self.db.row_factory = None
+
+
+def select_items(ctx: Context, params: BatchParams) -> list[tuple[str, str]]:
+    """(kind, id) pairs: stories first when both are wanted, then articles, in a stable order."""
+    from service.stories import StoryBook, StoryParams
+
+    articles = [a for a in ctx.store.list_articles()
+                if (not params.since or (a.published or "") >= params.since)
+                and (not params.source or a.source == params.source)]
+    if params.kind == "articles":
+        return [("article", a.id) for a in sorted(articles, key=lambda a: a.id)]
+    wanted = {a.id for a in articles}
+    stories = StoryBook(ctx.store, StoryParams(window_days=ctx.settings.story_window_days)).stories()
+    return [("story", s.id) for s in stories if any(a.id in wanted for a in s.articles)]
+
+
+def summarize_item(ctx: Context, kind: str, item_id: str) -> dict:
+    """The unit of work, shared by the local runner and the Celery task."""
+    from service.summarize import summarize_article, summarize_story
+
+    result = summarize_story(ctx, item_id) if kind == "story" else summarize_article(ctx, item_id)
+    return result.model_dump()
+
+
+Progress = Callable[[int, int, int], None]  # done, failed, total
+
+
+def run_local(ctx: Context, params: BatchParams, concurrency: int = 1, progress: Progress | None = None,
+              work: Callable[[str, str], dict] | None = None) -> dict:
+    out = Path(params.out)
+    run_id = params.run_id()
+    cp = Checkpoint(out)
+    cp.start(run_id, params, select_items(ctx, params))
+    work = work or (lambda kind, item_id: summarize_item(ctx, kind, item_id))
+
+    def one(kind: str, item_id: str) -> None:
+        started = time.perf_counter()
+        try:
+            result = work(kind, item_id)
+        except Exception as exc:  # one bad item never stops the run; it is retried up to MAX_ATTEMPTS
+            cp.failed(run_id, item_id, f"{type(exc).__name__}: {exc}")
+        else:
+            cp.done(run_id, item_id, result, time.perf_counter() - started)
+
+    def report() -> None:
+        if progress:
+            s = cp.status(run_id)
+            progress(s["done"], s["failed"], s["total"])
+
+    report()
+    while True:
+        todo = cp.todo(run_id)
+        if not todo:
+            break
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+            pending = {pool.submit(one, kind, item_id) for kind, item_id in todo}
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                report()
+    cp.finish(run_id)
+    write_outputs(cp, run_id, out)
+    return cp.status(run_id)
+
+
+def write_outputs(cp: Checkpoint, run_id: str, out: Path) -> None:
+    """summaries.jsonl and digest.md from the checkpoint (temp file, then rename)."""
+    rows = cp.rows(run_id)
+    lines = []
+    for r in rows:
+        obj = {"item_id": r["item_id"], "kind": r["kind"], "status": r["status"], "attempts": r["attempts"],
+               "seconds": r["seconds"], "error": r["error"]}
+        if r["result"]:
+            obj.update(json.loads(r["result"]))
+        lines.append(json.dumps(obj, ensure_ascii=False))
+    tmp = out / "summaries.jsonl.tmp"
+    tmp.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
+    tmp.replace(out / "summaries.jsonl")
+    digest = ["# newsdesk digest", ""]
+    for kind, heading in (("story", "Stories"), ("article", "Articles")):
+        chosen = [r for r in rows if r["kind"] == kind and r["status"] == "done"]
+        if not chosen:
+            continue
+        digest += [f"## {heading}", ""]
+        for r in chosen:
+            res = json.loads(r["result"])
+            first = res["citations"][0] if res["citations"] else None
+            title = first["title"] if first else r["item_id"]
+            digest += [f"### {title}", "", res["summary"] or "_(no supported summary)_", ""]
+            for c in res.get("conflicts", []):
+                digest.append(f"- ⚠️ outlets differ on {c['about']}")
+            for c in res["citations"]:
+                link = f"[{c['title']}]({c['url']})" if c.get("url") else c["title"]
+                digest.append(f"- [{c['id']}] {link} — {c.get('source') or '?'}, {c.get('published') or '?'}: "
+                              f"“{c['quote'][:200]}”")
+            digest.append("")
+    failed = [r for r in rows if r["status"] == "failed"]
+    if failed:
+        digest += ["## Failed", ""] + [f"- {r['item_id']}: {r['error']}" for r in failed] + [""]
+    tmp = out / "digest.md.tmp"
+    tmp.write_text("\n".join(digest), encoding="utf-8")
+    tmp.replace(out / "digest.md")

@@ -1,0 +1,150 @@
+"""The Slack bot (slack-bolt): mentions, DMs and `/newsdesk`, answered in the thread with checked sources.
+
+Bolt verifies every request's v0 signature and timestamp (401 otherwise), answers Slack's URL
+verification, acks at once and runs listeners on its executor; we add event-id dedupe persisted in
+SQLite (Slack re-sends slow events), an "eyes" reaction while working, and thread history as chat
+history so follow-ups in a thread are condensed like the chat endpoint's.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from service.schemas import ABSTAIN_TEXT, Answer
+from service.slack.blocks import answer_blocks, error_blocks, stories_blocks, summary_blocks
+
+log = logging.getLogger("newsdesk.slack")
+DEDUPE_WINDOW_S = 3600
+
+
+class EventLedger:
+    """Event ids already handled, persisted so a restart does not forget within the retry window."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        self.db.execute("CREATE TABLE IF NOT EXISTS slack_events (id TEXT PRIMARY KEY, at REAL)")
+        self.lock = threading.Lock()
+
+    def first_time(self, event_id: str) -> bool:
+        now = time.time()
+        with self.lock, self.db:
+            self.db.execute("DELETE FROM slack_events WHERE at < ?", (now - DEDUPE_WINDOW_S,))
+            return self.db.execute("INSERT OR IGNORE INTO slack_events VALUES (?, ?)", (event_id, now)).rowcount == 1
+
+
+def build_slack_app(state, socket_mode: bool = False):
+    """A bolt App over the shared app state, or None when Slack is not configured.
+    Socket Mode needs no signing secret: Slack's websocket is authenticated by the app token."""
+    settings = state.settings
+    if not settings.slack_bot_token or not (settings.slack_signing_secret or socket_mode):
+        return None
+    from slack_bolt import App, BoltResponse
+    from slack_sdk import WebClient
+    from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+    client = WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url,
+                       retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
+                                       RateLimitErrorRetryHandler(max_retry_count=3)])
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    app = App(client=client, signing_secret=secret, request_verification_enabled=not socket_mode,
+              token_verification_enabled=False, logger=log)
+    ledger = EventLedger(settings.data_dir / "slack.sqlite")
+
+    @app.middleware
+    def dedupe(body, next):
+        event_id = body.get("event_id")
+        if event_id and not ledger.first_time(event_id):
+            log.info("duplicate slack event ignored", extra={"fields": {"event_id": event_id}})
+            return BoltResponse(status=200, body="")
+        return next()
+
+    def thread_key(channel: str, thread_ts: str) -> str:
+        return f"slack:{channel}:{thread_ts}"
+
+    def answer_in_thread(client, channel: str, thread_ts: str, ts: str, text: str) -> None:
+        question = re.sub(r"<@[A-Z0-9]+>", "", text or "").strip()
+        if not question:
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                    text="Ask me a question about the news, e.g. “Who leads the drivers' union?”")
+            return
+        try:
+            client.reactions_add(channel=channel, timestamp=ts, name="eyes")
+        except Exception:  # a missing reaction scope must not cost the answer
+            log.warning("reactions.add failed", exc_info=True)
+        try:
+            from service.api.gate import QueueFull
+            from service.chat import chat_turn
+
+            key = thread_key(channel, thread_ts)
+            sessions = state.sessions
+            sessions.create(key)
+            history = sessions.history(key)
+            with state.gate.slot():
+                answer: Answer = chat_turn(state.context(), history, question)
+            sessions.append(key, "user", question)
+            sessions.append(key, "assistant", answer.answer, {"standalone_question": answer.standalone_question})
+            blocks = answer_blocks(answer)
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=answer.answer or ABSTAIN_TEXT,
+                                    blocks=blocks)
+        except QueueFull:
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                    text="I'm busy with other questions right now; please ask again in a minute.",
+                                    blocks=error_blocks("I'm busy with other questions right now; please ask again in a minute."))
+        except Exception as exc:  # the bot never goes silent
+            log.exception("slack answer failed")
+            message = f"Sorry, I could not answer that ({type(exc).__name__}: {str(exc)[:200]})."
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=message, blocks=error_blocks(message))
+        finally:
+            try:
+                client.reactions_remove(channel=channel, timestamp=ts, name="eyes")
+            except Exception:
+                log.warning("reactions.remove failed", exc_info=True)
+
+    @app.event("app_mention")
+    def on_mention(event, client):
+        if event.get("bot_id"):
+            return
+        answer_in_thread(client, event["channel"], event.get("thread_ts") or event["ts"], event["ts"], event.get("text", ""))
+
+    @app.event("message")
+    def on_message(event, client):
+        # Direct messages only; other bots, edits and joins are ignored.
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+            return
+        answer_in_thread(client, event["channel"], event.get("thread_ts") or event["ts"], event["ts"], event.get("text", ""))
+
+    def slash_ack(body, ack):
+        ack(response_type="ephemeral", text=f"Working on “{body.get('text', '').strip()[:200]}”…")
+
+    def slash_work(body, client, respond):
+        text = (body.get("text") or "").strip()
+        channel = body.get("channel_id")
+        try:
+            if text.lower() == "stories":
+                from service.stories import StoryBook, StoryParams
+
+                items = StoryBook(state.store, StoryParams(window_days=settings.story_window_days)).stories()
+                respond(response_type="in_channel", text=f"{len(items)} stories", blocks=stories_blocks(items))
+                return
+            if text.lower().startswith("summarize ") or text.lower().startswith("summarise "):
+                from service.summarize import summarize_article, summarize_story
+
+                target = text.split(None, 1)[1].strip()
+                with state.gate.slot():
+                    ctx = state.context()
+                    result = summarize_story(ctx, target) if target.startswith("s-") else summarize_article(ctx, target)
+                respond(response_type="in_channel", text=result.summary, blocks=summary_blocks(result))
+                return
+            posted = client.chat_postMessage(channel=channel, text=f"<@{body.get('user_id')}> asked: {text}")
+            answer_in_thread(client, channel, posted["ts"], posted["ts"], text)
+        except Exception as exc:
+            log.exception("slash command failed")
+            respond(response_type="ephemeral", text=f"Sorry, that failed: {type(exc).__name__}: {str(exc)[:200]}")
+
+    app.command("/newsdesk")(ack=slash_ack, lazy=[slash_work])
+    return app
