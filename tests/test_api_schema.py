@@ -29,7 +29,7 @@ def test_no_server_errors(api_schema):
         @given(case=op.as_strategy())
         @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def run(case):
-            response = case.call()
+            response = case.call(timeout=300)  # LLM-backed operations may condense and answer
             declared = api_schema.raw_schema["paths"][op.path][op.method.lower()].get("responses", {})
             if response.status_code >= 500 and str(response.status_code) not in declared:
                 failures.append((case.method, case.path, case.body, response.status_code, response.text[:200]))
