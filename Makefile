@@ -42,7 +42,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
 
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --slack --http --celery
 
 eval: setup
 	$(BIN)/newsdesk eval eval/sets/demo.yaml

@@ -182,6 +182,42 @@ def bench_slack_ack(settings_for, n: int = 100) -> None:
     fake.close()
 
 
+def bench_celery(settings_for, model_name: str = "qwen2.5-coder-0.5b") -> None:
+    """Items per minute for batch article summaries with 1 and 2 Celery workers (same machine)."""
+    import json
+    import shutil
+    import subprocess
+
+    from helpers import REPO as ROOT, cli_env, free_port, run_cli
+    from service.components import build_store
+    from service.ingest import ingest_paths
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        ingest_paths(build_store(settings_for(data)), [str(REPO / "demo" / "corpus")], 5_000_000)
+        port = free_port()
+        redis = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--save", "", "--dir", tmp],
+                                 stdout=subprocess.DEVNULL)
+        time.sleep(0.5)
+        env = {"NEWSDESK_REDIS_URL": f"redis://127.0.0.1:{port}/0", "NEWSDESK_LLM_MODEL": model_name}
+        for n in (1, 2):
+            workers = [subprocess.Popen([sys.executable, "-c", "import sys; from service.cli import main; "
+                                         f"sys.argv=['newsdesk','worker','--name','b{n}{i}@bench']; main()"],
+                                        env=cli_env(data, **env), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL) for i in range(n)]
+            t = time.perf_counter()
+            r = run_cli(["batch", "summarize", "--articles", "--backend", "celery", "--out", f"{tmp}/out{n}",
+                         "--json"], data, **env)
+            minutes = (time.perf_counter() - t) / 60
+            done = json.loads(r.stdout)["done"]
+            print(f"celery, {n} worker(s), {model_name}: {done} article summaries in {minutes * 60:.0f}s "
+                  f"→ {done / minutes:.1f} items/minute")
+            for w in workers:
+                w.kill()
+                w.wait()
+        redis.kill()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--generated", type=int, default=1000, help="generated articles to ingest (0 to skip)")
@@ -189,6 +225,7 @@ def main() -> None:
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--http", action="store_true", help="also /v1/ask and /v1/search with 10 clients")
     parser.add_argument("--slack", action="store_true", help="also Slack ack latency over 100 requests")
+    parser.add_argument("--celery", action="store_true", help="also batch items/minute with 1 and 2 workers")
     args = parser.parse_args()
     from conftest import make_settings
 
@@ -198,6 +235,8 @@ def main() -> None:
         bench_ask(make_settings, model)
     if args.slack:
         bench_slack_ack(make_settings)
+    if args.celery:
+        bench_celery(make_settings)
     if args.http:
         for model in filter(None, args.models.split(",")):
             bench_http(make_settings, model)

@@ -1,6 +1,7 @@
 """Chat models behind one small interface: local llama.cpp (default) or any OpenAI-compatible server."""
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 from collections.abc import Iterator
@@ -43,6 +44,13 @@ class LocalLlama:
         self.lock = threading.Lock()
         self.cache_prompts = True
         self.last_usage: dict[str, float] = {}
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Free the model before interpreter shutdown tears down the bindings it needs."""
+        llama, self.llama = getattr(self, "llama", None), None
+        if llama is not None:
+            llama.close()
 
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode(), add_bos=False, special=True))
