@@ -5,6 +5,7 @@ Run it on a quiet machine. Nothing here asserts: the numbers are for reading and
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import sys
@@ -200,10 +201,13 @@ def bench_celery(settings_for, model_name: str = "qwen2.5-coder-0.5b") -> None:
                                  stdout=subprocess.DEVNULL)
         time.sleep(0.5)
         env = {"NEWSDESK_REDIS_URL": f"redis://127.0.0.1:{port}/0", "NEWSDESK_LLM_MODEL": model_name}
+        cores = os.cpu_count() or 2
         for n in (1, 2):
+            # Workers on one machine share its cores: more llama.cpp threads than cores thrash.
+            threads = {"NEWSDESK_LLM_THREADS": str(max(1, cores // n))}
             workers = [subprocess.Popen([sys.executable, "-c", "import sys; from service.cli import main; "
                                          f"sys.argv=['newsdesk','worker','--name','b{n}{i}@bench']; main()"],
-                                        env=cli_env(data, **env), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                        env=cli_env(data, **env, **threads), cwd=ROOT, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL) for i in range(n)]
             t = time.perf_counter()
             r = run_cli(["batch", "summarize", "--articles", "--backend", "celery", "--out", f"{tmp}/out{n}",
