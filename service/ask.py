@@ -19,7 +19,7 @@ from service.citations import (
     Source, Support, VerifiedSentence, is_abstention, looks_like_instruction, normalize_markers,
     parse_claims, verify,
 )
-from service.conflicts import compare_sentences
+from service.conflicts import compare_sentences, short_name
 from service.llm import ChatModel
 from service.prompts import render
 from service.schemas import ABSTAIN_TEXT, Answer, Citation, Conflict, ConflictVersion
@@ -82,11 +82,6 @@ class CitationBook:
         return self.cite(sup.source, sup.start, sup.end)
 
 
-def _sentence_in(source: Source, text: str) -> tuple[int, int] | None:
-    at = source.article_text.find(text, source.hit.start)
-    return (at, at + len(text)) if at >= 0 else None
-
-
 def find_conflicts(verified: list[VerifiedSentence], sources: list[Source],
                    book: CitationBook) -> list[Conflict]:
     """Facts the answer relies on that another retrieved article tells differently."""
@@ -104,7 +99,7 @@ def find_conflicts(verified: list[VerifiedSentence], sources: list[Source],
                 for b_start, b_end in other.spans:
                     theirs = other.article_text[b_start:b_end]
                     for d in compare_sentences(mine, theirs):
-                        about = f"{d.kind}: {_short(d.left)} vs {_short(d.right)}"
+                        about = f"{d.kind}: {short_name(d.left)} vs {short_name(d.right)}"
                         if about in seen:
                             continue
                         seen.add(about)
@@ -134,11 +129,6 @@ def probe_other_versions(ctx: Context, verified: list[VerifiedSentence], sources
         source.n = n
     return extra
 
-
-def _short(name: str) -> str:
-    """'British Defense Secretary John Healey' → 'John Healey' for display."""
-    words = name.split()
-    return " ".join(words[-2:]) if len(words) > 2 and words[-1][:1].isupper() else name
 
 
 def with_marker(sentence: str, marker: str) -> str:

@@ -95,6 +95,12 @@ def _set_differences(a: str, b: str, vocab: set[str], kind: str) -> list[Differe
     return []
 
 
+def short_name(name: str) -> str:
+    """'British Defense Secretary John Healey' → 'John Healey', for display."""
+    words = name.split()
+    return " ".join(words[-2:]) if len(words) > 2 and words[-1][:1].isupper() else name
+
+
 def compare_sentences(a: str, b: str, aligned: float | None = None) -> list[Difference]:
     """Fact differences between two sentences. A changed given name with the same surname counts
     on its own; everything else needs the sentences to tell the same thing (alignment), and a

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from index.sentences import sentence_spans
 from index.store import ArticleStore
-from service.conflicts import compare_sentences
+from service.conflicts import compare_sentences, short_name
 from service.facts import name_tokens
 
 
@@ -210,17 +210,13 @@ class StoryBook:
                 for sa, ea, ta in sentences[a.id]:
                     for sb, eb, tb in sentences[b.id]:
                         for d in compare_sentences(ta, tb):
-                            key = (d.kind, frozenset((_short(d.left), _short(d.right))))
+                            key = (d.kind, frozenset((short_name(d.left), short_name(d.right))))
                             if key in seen:
                                 continue
                             seen.add(key)
                             out.append(StoryConflict(
-                                about=f"{d.kind}: {_short(d.left)} vs {_short(d.right)}", kind=d.kind,
+                                about=f"{d.kind}: {short_name(d.left)} vs {short_name(d.right)}", kind=d.kind,
                                 versions=[ConflictSide(article_id=a.id, source=a.source, text=ta, start=sa, end=ea),
                                           ConflictSide(article_id=b.id, source=b.source, text=tb, start=sb, end=eb)]))
         return out
 
-
-def _short(name: str) -> str:
-    words = name.split()
-    return " ".join(words[-2:]) if len(words) > 2 and words[-1][:1].isupper() else name
