@@ -31,9 +31,14 @@ demo: setup
 	$(BIN)/newsdesk ingest demo/corpus
 	$(BIN)/newsdesk list
 	$(BIN)/newsdesk search "How many people left Ashford Vale?" --k 3
-	$(BIN)/newsdesk ask "Who is the chief executive of Lumenix?"
+	$(BIN)/newsdesk ask "Who leads the Rail Drivers' Association?"
 	$(BIN)/newsdesk ask "How much will Lumenix invest in Brennick?"
 	$(BIN)/newsdesk ask "What is the capital of Australia?"
+	$(BIN)/newsdesk stories
+	@echo
+	@echo "Try the HTTP API:  $(BIN)/newsdesk serve --port 8000   then, in another terminal:"
+	@echo "  curl -s localhost:8000/v1/ask -H 'content-type: application/json' -d '{\"question\": \"How many jobs will the Lumenix plant create?\"}'"
+	@echo "  or any OpenAI client with base_url=http://127.0.0.1:8000/v1 (see README: HTTP API)"
 
 test: setup
 	$(BIN)/python -m pytest
