@@ -168,8 +168,8 @@ class _SentenceStream:
 
     def feed(self, piece: str, final: bool = False) -> None:
         self.raw += piece
-        spans = sentence_spans(normalize_markers(self.raw))
         text = normalize_markers(self.raw)
+        spans = sentence_spans(text)
         complete = spans if final else spans[:-1]
         for start, end in complete[self.done:]:
             self._check(text[start:end])

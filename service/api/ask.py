@@ -21,6 +21,12 @@ from service.search import search_chunks
 router = APIRouter(tags=["ask"], dependencies=[Authorized])
 
 
+def _require_text(value: str, name: str) -> str:
+    if not value.strip():
+        raise ValueError(f"{name} is blank")
+    return value
+
+
 class FilterBody(BaseModel):
     source: str | None = Field(None, max_length=200, examples=["Coastline Post"])
     since: date | None = Field(None, examples=["2026-06-01"])
@@ -40,9 +46,7 @@ class AskBody(BaseModel):
     @field_validator("question")
     @classmethod
     def not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("question is blank")
-        return v
+        return _require_text(v, "question")
 
 
 class ChatBody(BaseModel):
@@ -54,9 +58,7 @@ class ChatBody(BaseModel):
     @field_validator("message")
     @classmethod
     def not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("message is blank")
-        return v
+        return _require_text(v, "message")
 
 
 class ChatResponse(BaseModel):
