@@ -63,7 +63,15 @@ def bench_search(store, settings, label: str) -> None:
         print(f"search {label}, {name}: p50 {pct(times, .5):.1f} ms, p95 {pct(times, .95):.1f} ms")
 
 
+SEED_QUESTIONS = ["Who met Vladimir Putin on Friday?", "How much new military aid was pledged for Ukraine?",
+                  "What did the UK Defence Secretary say about Putin?"]
+
+
 def bench_ask(settings_for, model_name: str) -> None:
+    """Time to first token, whole answer and verification over seed questions, for the default
+    prompt (budgeted source sentences, prompt cache on) against whole chunks and against no cache."""
+    import statistics
+
     from service.ask import Context, answer_question
     from service.components import build_store
     from service.ingest import ingest_paths
@@ -77,26 +85,44 @@ def bench_ask(settings_for, model_name: str) -> None:
         t = time.perf_counter()
         llm = build_llm(settings)
         print(f"\nmodel {model_name}: load {time.perf_counter() - t:.2f}s, max RSS +{rss_mb() - rss0:.0f} MB")
-        ctx = Context(settings, store, llm)
-        question = "Who met Vladimir Putin on Friday?"
-        answer_question(ctx, "Who pledged air defence systems?")  # warm the system-prompt cache
+        if hasattr(llm, "llama"):
+            seed = sorted((REPO.parent / "shared" / "seeds").iterdir())[0]
+            tokens = llm.llama.tokenize(seed.read_bytes()[:6000])[:400]
+            llm.llama.reset()
+            t = time.perf_counter()
+            llm.llama.eval(tokens)
+            print(f"prompt reading on this machine: {len(tokens) / (time.perf_counter() - t):.0f} tok/s "
+                  f"(MODELS.md measured 92 for the 1.5B on its 2 cores)")
+            llm.llama.reset()
+        answer_question(Context(settings, store, llm), "Who pledged air defence systems?")  # warm the prefix cache
+        configs = [("budgeted sources, prompt cache on (default)", {}, True),
+                   ("whole chunks, prompt cache on", {"llm_source_tokens": 0}, True),
+                   ("budgeted sources, prompt cache off (baseline)", {}, False)]
         rows = {}
-        for label, cache in (("prompt cache on", True), ("prompt cache off (baseline)", False)):
+        for label, update, cache in configs:
+            ctx = Context(settings.model_copy(update=update), store, llm)
             llm.cache_prompts = cache
-            first = []
-            t0 = time.perf_counter()
-            a = answer_question(ctx, question, on_token=lambda _: first.append(time.perf_counter()) if not first else None)
-            total = time.perf_counter() - t0
-            usage = llm.last_usage
-            ttft = (first[0] - t0) if first else total
-            rows[label] = (ttft, total, a)
-            print(f"ask [{label}]: time to first token {ttft:.2f}s, total {total:.2f}s, "
-                  f"verify {a.timings_ms.get('verify', 0):.0f} ms, prompt {usage.get('prompt_tokens', 0)} tokens, "
-                  f"generated {usage.get('completion_tokens', 0)} tokens "
-                  f"({usage.get('completion_tokens', 0) / max(usage.get('total_s', 1) - usage.get('first_token_s', 0), 1e-3):.1f} tok/s)")
-        on, off = rows["prompt cache on"], rows["prompt cache off (baseline)"]
-        print(f"ratio cache on/off: first token {on[0] / off[0]:.2f}, total {on[1] / off[1]:.2f}")
-        print(f"answer: {on[2].answer}")
+            ttft, total, verify, conflicts, prompt, gen_rate = [], [], [], [], [], []
+            for question in SEED_QUESTIONS:
+                first: list[float] = []
+                t0 = time.perf_counter()
+                a = answer_question(ctx, question, on_token=lambda _: first.append(time.perf_counter()) if not first else None)
+                total.append(time.perf_counter() - t0)
+                ttft.append((first[0] - t0) if first else total[-1])
+                verify.append(a.timings_ms.get("verify", 0))
+                conflicts.append(a.timings_ms.get("conflicts", 0))
+                usage = llm.last_usage
+                prompt.append(usage.get("prompt_tokens", 0))
+                gen_rate.append(usage.get("completion_tokens", 0) / max(usage.get("total_s", 1) - usage.get("first_token_s", 0), 1e-3))
+            med = statistics.median
+            rows[label] = (med(ttft), med(total))
+            print(f"ask [{label}], median of {len(SEED_QUESTIONS)} questions: time to first token {med(ttft):.2f}s "
+                  f"(max {max(ttft):.2f}s), total {med(total):.2f}s, verify {med(verify):.0f} ms (max {max(verify):.0f}), "
+                  f"conflict check {med(conflicts):.0f} ms, "
+                  f"prompt {med(prompt):.0f} tokens, generation {med(gen_rate):.1f} tok/s")
+        default = rows[configs[0][0]]
+        for label, _, _ in configs[1:]:
+            print(f"ratio default / {label}: first token {default[0] / rows[label][0]:.2f}, total {default[1] / rows[label][1]:.2f}")
         llm.cache_prompts = True
 
 

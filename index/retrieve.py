@@ -51,7 +51,10 @@ def _relevant(cosine: float, query_terms: set[str], row, min_score: float) -> bo
 
 
 def search(store: ArticleStore, query: str, k: int = 5, filters: Filters | None = None,
-           candidates: int = 30, min_score: float = 0.25, rrf_k: int = 60) -> list[Hit]:
+           candidates: int = 30, min_score: float = 0.25, rrf_k: int = 60,
+           query_vector=None) -> list[Hit]:
+    """Dense + BM25, fused by reciprocal rank. `query_vector` skips embedding a query the caller
+    has already embedded."""
     filters = filters or Filters()
     query = query.strip()
     if not query or k <= 0:
@@ -60,7 +63,9 @@ def search(store: ArticleStore, query: str, k: int = 5, filters: Filters | None 
                                     filters.article_ids) if filters.any() else None
     if allowed is not None and not allowed:
         return []
-    qvec = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
+    if query_vector is None:
+        query_vector = store.embeddings.embed_query(query)
+    qvec = np.asarray(query_vector, dtype=np.float32)
     collection = store.vectors._collection
     n_vectors = collection.count()
     dense: list[str] = []

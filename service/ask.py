@@ -15,12 +15,14 @@ from typing import Literal
 from index.retrieve import Filters
 from index.sentences import sentence_spans
 from index.store import ArticleStore
+from index.tokens import count_tokens
 from service.citations import (
     Source, Support, VerifiedSentence, is_abstention, looks_like_instruction, normalize_markers,
     parse_claims, verify,
 )
 from service.conflicts import compare_sentences, short_name
 from service.llm import ChatModel
+from service.passages import EmbedCache, format_selected, select_passages
 from service.prompts import render
 from service.schemas import ABSTAIN_TEXT, Answer, Citation, Conflict, ConflictVersion
 from service.search import search_chunks
@@ -112,7 +114,7 @@ def find_conflicts(verified: list[VerifiedSentence], sources: list[Source],
 
 
 def probe_other_versions(ctx: Context, verified: list[VerifiedSentence], sources: list[Source],
-                         filters: Filters | None) -> list[Source]:
+                         filters: Filters | None, embed: EmbedCache) -> list[Source]:
     """Search again with each supporting sentence, so another outlet's version of the same
     statement is compared even when it did not make the top k for the question."""
     known = {s.hit.chunk_id for s in sources}
@@ -120,7 +122,9 @@ def probe_other_versions(ctx: Context, verified: list[VerifiedSentence], sources
     for vs in verified:
         if not vs.supported:
             continue
-        for hit in search_chunks(ctx.store, ctx.settings, vs.support.best_sentence, k=3, filters=filters):
+        sentence = vs.support.best_sentence
+        for hit in search_chunks(ctx.store, ctx.settings, sentence, k=3, filters=filters,
+                                 query_vector=embed.vector(sentence)):
             if hit.chunk_id in known or hit.article_id == vs.support.source.hit.article_id:
                 continue
             known.add(hit.chunk_id)
@@ -155,8 +159,8 @@ class _SentenceStream:
     """Verifies sentences as soon as the model finishes them, so surfaces can stream checked text."""
 
     def __init__(self, ctx: Context, sources: list[Source], book: CitationBook, policy: Policy,
-                 on_sentence: OnToken | None):
-        self.ctx, self.sources, self.book, self.policy = ctx, sources, book, policy
+                 on_sentence: OnToken | None, embed: EmbedCache):
+        self.ctx, self.sources, self.book, self.policy, self.embed = ctx, sources, book, policy, embed
         self.on_sentence = on_sentence
         self.raw = ""
         self.done = 0  # complete sentences already verified
@@ -164,7 +168,6 @@ class _SentenceStream:
         self.parts: list[str] = []
         self.unsupported: list[str] = []
         self.verify_s = 0.0
-        self.abstained_by_model = False
 
     def feed(self, piece: str, final: bool = False) -> None:
         self.raw += piece
@@ -178,12 +181,9 @@ class _SentenceStream:
     def _check(self, sentence: str) -> None:
         t = time.perf_counter()
         claims = parse_claims(sentence)
-        if any(is_abstention(c.text) for c in claims) and not self.verified:
-            self.abstained_by_model = True
         claims = [c for c in claims if not is_abstention(c.text)]
         s = self.ctx.settings
-        for vs in verify(claims, self.sources, self.ctx.store.embeddings.embed_documents,
-                         s.verify_min_similarity, s.verify_min_overlap):
+        for vs in verify(claims, self.sources, self.embed, s.verify_min_similarity, s.verify_min_overlap):
             self.verified.append(vs)
             if vs.supported:
                 out = with_marker(vs.text, f"[{self.book.cite_support(vs.support)}]")
@@ -211,16 +211,24 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
         timings[name] = round((now - since) * 1000, 1)
         return now
 
-    hits = search_chunks(ctx.store, settings, question, k=k, filters=filters)
+    embed = EmbedCache(ctx.store.embeddings.embed_documents)
+    hits = search_chunks(ctx.store, settings, question, k=k, filters=filters,
+                         query_vector=embed.vector(question.strip()))
     t = lap("retrieve", started)
     if not hits:
         timings.update(generate=0.0, verify=0.0)
         lap("total", started)
         return _abstain(question, ctx.llm.name, timings)
     sources = build_sources(ctx.store, hits)
-    messages = render("answer", sources=format_sources(sources), question=question.strip())
+    if settings.llm_source_tokens:
+        selected = select_passages(question, sources, embed, settings.llm_source_tokens, count_tokens)
+        shown = format_selected(sources, selected)
+    else:
+        shown = format_sources(sources)
+    messages = render("answer", sources=shown, question=question.strip())
+    t = lap("select", t)
     book = CitationBook()
-    stream = _SentenceStream(ctx, sources, book, policy, on_sentence)
+    stream = _SentenceStream(ctx, sources, book, policy, on_sentence, embed)
     for piece in ctx.llm.stream(messages, settings.llm_max_tokens, settings.llm_temperature,
                                 stop=["\nQuestion:", "\nSources:"]):
         if on_token:
@@ -228,18 +236,19 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
         stream.feed(piece)
     stream.feed("", final=True)
     timings["generate"] = round((time.perf_counter() - t) * 1000 - stream.verify_s * 1000, 1)
+    timings["verify"] = round(stream.verify_s * 1000, 1)  # the citation checks, sentence by sentence
     t = time.perf_counter()
     verified, parts = stream.verified, stream.parts
     if not any(vs.supported for vs in verified):
-        timings["verify"] = round(stream.verify_s * 1000, 1)
         lap("total", started)
         return _abstain(question, ctx.llm.name, timings, stream.unsupported)
-    conflicts = find_conflicts(verified, sources + probe_other_versions(ctx, verified, sources, filters), book)
+    conflicts = find_conflicts(verified, sources + probe_other_versions(ctx, verified, sources, filters, embed),
+                               book)
     for c in conflicts:
         parts.append(conflict_sentence(c))
         if on_sentence:
             on_sentence(parts[-1])
-    timings["verify"] = round((time.perf_counter() - t + stream.verify_s) * 1000, 1)
+    lap("conflicts", t)
     lap("total", started)
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=book.items,
                   unsupported_sentences=stream.unsupported, conflicts=conflicts, timings_ms=timings,

@@ -117,6 +117,22 @@ def test_prompt_is_the_file_and_sources_are_numbered(seeded):
     assert user["content"].startswith("Sources:\n[1] ") and "Question: Who met Putin on Friday?" in user["content"]
 
 
+def test_prompt_carries_budgeted_sentences_not_whole_chunks(seeded):
+    from index.tokens import count_tokens
+
+    settings, store = seeded
+    shown = {}
+    for budget in (0, 60, 200):
+        model = ScriptedModel("The sources do not say.")
+        ctx = Context(settings.model_copy(update={"llm_source_tokens": budget}), store, model)
+        answer_question(ctx, "Who met Putin on Friday?")
+        user = model.seen[0][1]["content"]
+        shown[budget] = user[len("Sources:\n"):user.index("\n\nQuestion:")]
+    assert count_tokens(shown[60]) < count_tokens(shown[200]) < count_tokens(shown[0])
+    assert "Witkoff" in shown[60]  # the best sentence survives the tightest budget
+    assert count_tokens(shown[200]) <= 200 + 4 * 12  # the budget plus a short label per source
+
+
 def test_injected_instructions_change_nothing(store, settings, test_llm):
     evil = article_from_mapping({
         "id": "evil-1", "title": "Council approves new library in Dunmore", "source": "Dunmore Times",
