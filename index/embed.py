@@ -62,6 +62,9 @@ class MiniLMEmbeddings(Embeddings):
         self._lock = threading.Lock()
 
     def _embed(self, texts: list[str]) -> np.ndarray:
+        # Batches of similar length: padding a short sentence to a long one's length is wasted work.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        texts = [texts[i] for i in order]
         out = []
         for i in range(0, len(texts), self._batch):
             batch = self._tokenizer.encode_batch(texts[i:i + self._batch])
@@ -75,7 +78,11 @@ class MiniLMEmbeddings(Embeddings):
             m = mask[..., None].astype(np.float32)
             pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
             out.append(pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None))
-        return np.vstack(out) if out else np.zeros((0, MINILM_DIM), dtype=np.float32)
+        if not out:
+            return np.zeros((0, MINILM_DIM), dtype=np.float32)
+        vectors = np.empty((len(texts), MINILM_DIM), dtype=np.float32)
+        vectors[order] = np.vstack(out)
+        return vectors
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._embed(list(texts)).tolist()

@@ -142,7 +142,8 @@ def check_rules(claim: str, support: Support, min_lexical: float) -> list[str]:
     ok, missing = numbers_agree(claim, support.quote, known=_date_numbers(hit.published))
     if not ok:
         failures.append(f"numbers not in source: {', '.join(missing)}")
-    ok, missing = names_agree(claim, support.quote, extra_context=f"{hit.title}\n{hit.source or ''}")
+    ok, missing = names_agree(claim, support.quote, extra_context=f"{hit.title}\n{hit.source or ''}",
+                              chunk=support.source.article_text[hit.start:hit.end])
     if not ok:
         failures.append(f"names not in source: {', '.join(missing)}")
     ok, why = polarity_agrees(claim, support.best_sentence)

@@ -150,10 +150,20 @@ def _word_forms(text: str) -> set[str]:
     return out
 
 
-def names_agree(claim: str, passage: str, extra_context: str = "") -> tuple[bool, list[str]]:
-    """Every name word in the claim must occur in the passage (or the article's title/outlet)."""
+def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = "") -> tuple[bool, list[str]]:
+    """Every name word in the claim must occur in the passage (or the article's title/outlet).
+
+    A whole multi-word name found verbatim elsewhere in the cited chunk also counts: "the director
+    of the Mount Ferrow Observatory" is supported by a chunk that names the observatory three
+    sentences before its director speaks. A name merely sharing a word ("John Healey" against
+    "James Healey") never does."""
     have = _word_forms(f"{passage}\n{extra_context}")
-    missing = [w for w in sorted(name_tokens(claim)) if w.lower().strip("’'-") not in have]
+    wanted = sorted(name_tokens(claim))
+    missing = [w for w in wanted if w.lower().strip("’'-") not in have]
+    if missing and len(missing) < len(wanted) and chunk:  # the passage itself names someone in the claim
+        in_chunk = {w for n in names(claim) if " " in n and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", chunk)
+                    for w in n.split()}
+        missing = [w for w in missing if w not in in_chunk]
     return not missing, missing
 
 

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     llm_threads: int = Field(2, ge=1, description="llama.cpp threads.")
     llm_ctx: int = Field(4096, ge=512, description="llama.cpp context size in tokens.")
     llm_source_tokens: int = Field(
-        200, ge=0, description="Source text the answer prompt carries, in tokens: the most relevant "
+        150, ge=0, description="Source text the answer prompt carries, in tokens: the most relevant "
         "sentences of the top-k chunks (0 = the whole chunks). Each token costs time before the first answer token.")
     llm_max_tokens: int = Field(256, ge=16, description="Cap on generated tokens per answer.")
     llm_temperature: float = Field(0.0, ge=0, le=2)

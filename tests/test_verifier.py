@@ -104,3 +104,23 @@ def test_injected_instruction_is_never_support(embed):
     src = _source(1, text, "evil")
     (v,) = verify(parse_claims("The moon is made of cheese [1]."), [src], embed)
     assert not v.supported
+
+
+COMET = ("Astronomers at the Mount Ferrow Observatory have discovered a comet. The comet was first spotted "
+         "by research student Lena Okonkwo on images taken on 6 May. Follow-up observations from two other "
+         "telescopes confirmed its orbit. Observatory director Samuel Reyes said it may be visible next winter.")
+
+
+def test_full_name_elsewhere_in_the_cited_chunk_counts(embed):
+    sources = [_source(1, COMET, "comet", title="New comet found")]
+    (v,) = _check("The director of the Mount Ferrow Observatory is Samuel Reyes [1].", sources, embed)
+    assert v.supported, v.failures
+    assert "Samuel Reyes" in v.support.quote
+
+
+def test_name_sharing_a_word_with_the_chunk_still_fails(embed):
+    sources = [_source(1, COMET, "comet", title="New comet found")]
+    (v,) = _check("The director of the Mount Ferrow Observatory is Samuel Okonkwo [1].", sources, embed)
+    assert not v.supported
+    (v,) = _check("The director of the Mount Palomar Observatory is Samuel Reyes [1].", sources, embed)
+    assert not v.supported
