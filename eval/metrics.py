@@ -14,6 +14,7 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = re.sub(r"[^\w€$£%.']+", " ", text)
+    text = re.sub(r"([€$£])", r" \1 ", text)  # "€2.4 billion" holds "2.4 billion"
     return re.sub(r"\s+", " ", text).strip(" .")
 
 

@@ -24,6 +24,10 @@ def test_normalise_and_match():
     both = Item(question="Who?", all=["John Healey", "James Healey"])
     assert answer_correct(both, "Outlets differ: John Healey [1] vs James Healey [2].")
     assert not answer_correct(both, "John Healey said so [1].")
+    money = Item(question="How much?", all=["2.4 billion", "€4.2 billion"])
+    assert answer_correct(money, 'Outlets differ on the number: "€4.2 billion" [1] vs "€2.4 billion" [2].')
+    assert not answer_correct(money, "It will invest €4.2 billion [1].")
+    assert not answer_correct(Item(question="How much?", expect=["€2.4 billion"]), "It costs $2.4 billion.")
 
 
 def test_regex_items():
