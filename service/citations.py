@@ -51,11 +51,12 @@ class Claim:
     cited: list[int]  # source numbers the model wrote
 
 
-_MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)")
+_MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)[.!?]?")
 
 
 def normalize_markers(text: str) -> str:
-    """"Friday. [1] Next" → "Friday [1]. Next": markers belong to the sentence before them."""
+    """"Friday. [1] Next" → "Friday [1]. Next": markers belong to the sentence before them
+    ("Friday. [1]." loses its second full stop)."""
     return _MARKER_AFTER_STOP.sub(lambda m: f"{m[2]}{m[1]}", text)
 
 

@@ -124,3 +124,11 @@ def test_name_sharing_a_word_with_the_chunk_still_fails(embed):
     assert not v.supported
     (v,) = _check("The director of the Mount Palomar Observatory is Samuel Reyes [1].", sources, embed)
     assert not v.supported
+
+
+def test_marker_between_two_full_stops_belongs_to_the_sentence_before():
+    from service.citations import normalize_markers
+
+    assert normalize_markers("It rained on Friday. [1]. Trains ran [2].") == "It rained on Friday [1]. Trains ran [2]."
+    claims = parse_claims("It rained on Friday. [1]. Trains ran [2].")
+    assert [(c.text, c.cited) for c in claims] == [("It rained on Friday.", [1]), ("Trains ran.", [2])]
