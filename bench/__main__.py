@@ -102,7 +102,7 @@ def bench_ask(settings_for, model_name: str) -> None:
         for label, update, cache in configs:
             ctx = Context(settings.model_copy(update=update), store, llm)
             llm.cache_prompts = cache
-            ttft, total, verify, conflicts, prompt, gen_rate = [], [], [], [], [], []
+            ttft, total, verify, conflicts, prompt, read, gen_rate = [], [], [], [], [], [], []
             for question in SEED_QUESTIONS:
                 first: list[float] = []
                 t0 = time.perf_counter()
@@ -113,13 +113,14 @@ def bench_ask(settings_for, model_name: str) -> None:
                 conflicts.append(a.timings_ms.get("conflicts", 0))
                 usage = llm.last_usage
                 prompt.append(usage.get("prompt_tokens", 0))
+                read.append(usage.get("prompt_tokens_read", 0))
                 gen_rate.append(usage.get("completion_tokens", 0) / max(usage.get("total_s", 1) - usage.get("first_token_s", 0), 1e-3))
             med = statistics.median
             rows[label] = (med(ttft), med(total))
             print(f"ask [{label}], median of {len(SEED_QUESTIONS)} questions: time to first token {med(ttft):.2f}s "
                   f"(max {max(ttft):.2f}s), total {med(total):.2f}s, verify {med(verify):.0f} ms (max {max(verify):.0f}), "
                   f"conflict check {med(conflicts):.0f} ms, "
-                  f"prompt {med(prompt):.0f} tokens, generation {med(gen_rate):.1f} tok/s")
+                  f"prompt {med(prompt):.0f} tokens ({med(read):.0f} read, the rest cached), generation {med(gen_rate):.1f} tok/s")
         default = rows[configs[0][0]]
         for label, _, _ in configs[1:]:
             print(f"ratio default / {label}: first token {default[0] / rows[label][0]:.2f}, total {default[1] / rows[label][1]:.2f}")

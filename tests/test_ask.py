@@ -200,3 +200,30 @@ def test_default_model_on_seed_questions(seeded):
     assert names and {"John", "James"} <= set(" ".join(v.text for v in names[0].versions).split())
     a = answer_question(ctx, "Who met Vladimir Putin on Friday, and how do outlets describe him?")
     assert any(c.about == "role: former vs top" or c.about == "role: top vs former" for c in a.conflicts), a.conflicts
+
+
+def test_saved_states_keep_each_tasks_instructions_warm(test_llm):
+    """A chat follow-up runs the condense prompt between two answers; the second answer must
+    not re-read the answer instructions (measured in tokens read, not seconds)."""
+    from service.llm import complete
+    from service.prompts import render
+
+    def answer(question):
+        return render("answer", sources="[1] (Daily Example, 2026-01-02) Mayor Ana Ruiz opened the library.",
+                      question=question)
+
+    condense = render("condense", history="user: Who is the mayor?\nassistant: Ana Ruiz [1].",
+                      question="What did she open?")
+    try:
+        complete(test_llm, answer("Who is the mayor?"), max_tokens=8)
+        complete(test_llm, condense, max_tokens=8)
+        complete(test_llm, answer("Who opened the library?"), max_tokens=8)
+        warm = dict(test_llm.last_usage)
+        test_llm.cache_prompts = False
+        complete(test_llm, answer("Who opened the library?"), max_tokens=8)
+        cold = dict(test_llm.last_usage)
+    finally:
+        test_llm.cache_prompts = True
+    assert cold["prompt_tokens_read"] == cold["prompt_tokens"] > 200
+    assert warm["prompt_tokens"] == cold["prompt_tokens"]
+    assert warm["prompt_tokens_read"] < 60  # only the new question and sources were read
