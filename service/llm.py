@@ -5,6 +5,7 @@ import atexit
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Protocol
 
 from service.settings import Settings
@@ -31,9 +32,12 @@ def complete(model: ChatModel, messages: list[dict], max_tokens: int, temperatur
 class LocalLlama:
     """llama.cpp in-process. One generation at a time: the model is a single shared resource."""
 
-    def __init__(self, model_path: str, name: str, n_ctx: int, n_threads: int, state_cache_mb: int = 256):
+    def __init__(self, model_path: str, name: str, n_ctx: int, n_threads: int, state_cache_mb: int = 256,
+                 state_dir: Path | None = None, state_files: int = 0):
         try:
-            from llama_cpp import Llama, LlamaRAMCache
+            from llama_cpp import Llama
+
+            from service.llm_states import StateCache, state_folder
         except ImportError as exc:
             raise LLMError("llama-cpp-python is not installed: run `make setup`") from exc
         started = time.perf_counter()
@@ -43,7 +47,10 @@ class LocalLlama:
         # The KV cache holds one prompt; saved states keep every task's fixed instructions warm
         # (a chat follow-up runs the condense prompt, then the answer prompt: without this each
         # would re-read the other's ~250-token prefix, ~6 s on 2 cores). ~10 MB per state.
-        self.state_cache = LlamaRAMCache(capacity_bytes=state_cache_mb << 20) if state_cache_mb else None
+        self.state_cache = None
+        if state_cache_mb:
+            folder = state_folder(state_dir, model_path, n_ctx) if state_dir and state_files else None
+            self.state_cache = StateCache(state_cache_mb << 20, folder, state_files)
         self.llama.set_cache(self.state_cache)
         self._evaluated = 0
         evaluate = self.llama.eval
@@ -125,7 +132,7 @@ _models: dict[tuple, ChatModel] = {}
 def build_llm(settings: Settings) -> ChatModel:
     """The chat model for these settings, loaded once per process."""
     key = (settings.llm, settings.llm_model, settings.llm_base_url, settings.llm_ctx, settings.llm_threads,
-           settings.llm_state_cache_mb)
+           settings.llm_state_cache_mb, settings.llm_state_files, settings.data_dir)
     with _lock:
         if key in _models:
             return _models[key]
@@ -135,7 +142,8 @@ def build_llm(settings: Settings) -> ChatModel:
 
                 path = resolve_local_model(settings.llm_model, settings.models_dir)
                 model: ChatModel = LocalLlama(str(path), settings.llm_model, settings.llm_ctx,
-                                              settings.llm_threads, settings.llm_state_cache_mb)
+                                              settings.llm_threads, settings.llm_state_cache_mb,
+                                              settings.cache_dir, settings.llm_state_files)
             case "openai":
                 api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
                 model = OpenAICompatible(settings.llm_base_url, settings.llm_model, api_key)

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     llm_ctx: int = Field(4096, ge=512, description="llama.cpp context size in tokens.")
     llm_state_cache_mb: int = Field(256, ge=0, description="RAM for saved llama.cpp prompt states, so each "
                                     "task's fixed instructions stay warm between different tasks (0 = off).")
+    llm_state_files: int = Field(4, ge=0, description="Newest prompt states also kept on disk (data_dir/cache), "
+                                 "so a new process starts warm (0 = off).")
     llm_source_tokens: int = Field(
         150, ge=0, description="Source text the answer prompt carries, in tokens: the most relevant "
         "sentences of the top-k chunks (0 = the whole chunks). Each token costs time before the first answer token.")

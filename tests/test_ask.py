@@ -202,16 +202,57 @@ def test_default_model_on_seed_questions(seeded):
     assert any(c.about == "role: former vs top" or c.about == "role: top vs former" for c in a.conflicts), a.conflicts
 
 
+def _answer_prompt(question):
+    from service.prompts import render
+
+    return render("answer", sources="[1] (Daily Example, 2026-01-02) Mayor Ana Ruiz opened the library.",
+                  question=question)
+
+
+def test_a_new_process_starts_with_the_instructions_already_read(tmp_path):
+    """States on disk: a fresh model (as in a new `newsdesk ask` process) reads only what is new;
+    a torn state file is dropped, not trusted; only the newest few files are kept."""
+    from conftest import MODEL_CACHE
+    from service.llm import LocalLlama, complete
+    from service.modelfiles import resolve_local_model
+
+    path = str(resolve_local_model("qwen2.5-coder-0.5b", MODEL_CACHE))
+
+    def fresh():
+        return LocalLlama(path, "t", 2048, 2, state_cache_mb=64, state_dir=tmp_path, state_files=2)
+
+    first = fresh()
+    complete(first, _answer_prompt("Who is the mayor?"), max_tokens=4)
+    cold = dict(first.last_usage)
+    first.close()
+    files = list(tmp_path.rglob("*.npz"))
+    assert len(files) == 1 and cold["prompt_tokens_read"] == cold["prompt_tokens"] > 200
+    # the full logits buffer (n_batch x vocabulary, ~150 MB here) is never kept: memory stays bounded
+    assert [s.scores.shape[0] for s in first.state_cache.cache_state.values()] == [1]
+    assert files[0].stat().st_size < 20 << 20
+    second = fresh()
+    complete(second, _answer_prompt("Who opened the library?"), max_tokens=4)
+    assert second.last_usage["prompt_tokens_read"] < 40
+    complete(second, _answer_prompt("When did the library open?"), max_tokens=4)
+    second.close()
+    files = sorted(tmp_path.rglob("*.npz"), key=lambda p: p.stat().st_mtime_ns)
+    assert len(files) == 2  # pruned to the newest two
+    for f in files:
+        f.write_bytes(b"torn")
+    third = fresh()
+    complete(third, _answer_prompt("Who is the mayor?"), max_tokens=4)
+    assert third.last_usage["prompt_tokens_read"] == third.last_usage["prompt_tokens"]
+    assert len(list(tmp_path.rglob("*.npz"))) == 1  # the torn files went; the new state is saved
+    third.close()
+
+
 def test_saved_states_keep_each_tasks_instructions_warm(test_llm):
     """A chat follow-up runs the condense prompt between two answers; the second answer must
     not re-read the answer instructions (measured in tokens read, not seconds)."""
     from service.llm import complete
     from service.prompts import render
 
-    def answer(question):
-        return render("answer", sources="[1] (Daily Example, 2026-01-02) Mayor Ana Ruiz opened the library.",
-                      question=question)
-
+    answer = _answer_prompt
     condense = render("condense", history="user: Who is the mayor?\nassistant: Ana Ruiz [1].",
                       question="What did she open?")
     try:
