@@ -221,7 +221,7 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
         return _abstain(question, ctx.llm.name, timings)
     sources = build_sources(ctx.store, hits)
     if settings.llm_source_tokens:
-        selected = select_passages(question, sources, embed, settings.llm_source_tokens, count_tokens)
+        selected = select_passages(question.strip(), sources, embed, settings.llm_source_tokens, count_tokens)
         shown = format_selected(sources, selected)
     else:
         shown = format_sources(sources)
