@@ -12,13 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from eval.metrics import percentile
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-
-
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def rss_mb() -> float:
@@ -60,7 +57,7 @@ def bench_search(store, settings, label: str) -> None:
             t = time.perf_counter()
             search_chunks(store, settings, q, filters=filters)
             times.append((time.perf_counter() - t) * 1000)
-        print(f"search {label}, {name}: p50 {pct(times, .5):.1f} ms, p95 {pct(times, .95):.1f} ms")
+        print(f"search {label}, {name}: p50 {percentile(times, .5):.1f} ms, p95 {percentile(times, .95):.1f} ms")
 
 
 SEED_QUESTIONS = ["Who met Vladimir Putin on Friday?", "How much new military aid was pledged for Ukraine?",
@@ -171,7 +168,7 @@ def bench_http(settings_for, model_name: str, clients: int = 10, per_client: int
                 list(pool.map(client, range(clients)))
             wall = time.perf_counter() - t0
             print(f"HTTP {path} with {clients} concurrent clients ({model_name}): {len(latencies)} requests, "
-                  f"p50 {pct(latencies, .5):.2f}s, p95 {pct(latencies, .95):.2f}s, "
+                  f"p50 {percentile(latencies, .5):.2f}s, p95 {percentile(latencies, .95):.2f}s, "
                   f"throughput {len(latencies) / wall:.2f} req/s")
         server.should_exit = True
 
@@ -204,7 +201,7 @@ def bench_slack_ack(settings_for, n: int = 100) -> None:
                     "content-type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig})
                 times.append((time.perf_counter() - t) * 1000)
                 assert r.status_code == 200
-            print(f"Slack ack over {n} signed requests: p50 {pct(times, .5):.1f} ms, p95 {pct(times, .95):.1f} ms "
+            print(f"Slack ack over {n} signed requests: p50 {percentile(times, .5):.1f} ms, p95 {percentile(times, .95):.1f} ms "
                   f"(Slack's limit: 3000 ms)")
     fake.close()
 

@@ -105,16 +105,19 @@ def score_summary(key_facts, must_not_mention: list[str], summary: dict) -> dict
             "support_rate": support}
 
 
+def meets(name: str, value: float, bound: float) -> bool:
+    """A metric holds its threshold: at most it for rates of failure, at least it otherwise."""
+    return value <= bound if name in METRICS_LOWER_IS_BETTER else value >= bound
+
+
 def check_thresholds(metrics: dict, thresholds: dict[str, float]) -> list[str]:
     """Human-readable misses; empty when every threshold holds."""
     misses = []
     for name, bound in thresholds.items():
         value = metrics.get(name)
-        if value is None:
+        if value is None or meets(name, value, bound):
             continue
-        lower = name in METRICS_LOWER_IS_BETTER
-        if (value > bound) if lower else (value < bound):
-            misses.append(f"{name} = {value:.3f} {'>' if lower else '<'} threshold {bound}")
+        misses.append(f"{name} = {value:.3f} {'>' if name in METRICS_LOWER_IS_BETTER else '<'} threshold {bound}")
     return misses
 
 

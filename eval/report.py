@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eval.schema import METRICS_LOWER_IS_BETTER
+from eval.metrics import meets
 
 
 def _fmt(value) -> str:
@@ -28,8 +28,7 @@ def write_report(out: Path, agg: dict, results: list[dict]) -> None:
     lines += ["| metric | value | threshold | ok |", "|---|---|---|---|"]
     for name, value in agg["metrics"].items():
         bound = agg["thresholds"].get(name)
-        ok = "" if bound is None or value is None else (
-            "yes" if ((value <= bound) if name in METRICS_LOWER_IS_BETTER else (value >= bound)) else "**no**")
+        ok = "" if bound is None or value is None else ("yes" if meets(name, value, bound) else "**no**")
         lines.append(f"| {name} | {_fmt(value)} | {'–' if bound is None else bound} | {ok} |")
     lines += ["", "| stage | p50 ms | p95 ms |", "|---|---|---|"]
     for stage, v in agg["latency_ms"].items():
@@ -73,8 +72,7 @@ def plot_metrics(path: Path, agg: dict) -> None:
     colors = []
     for (name, value) in items:
         bound = agg["thresholds"].get(name)
-        lower = name in METRICS_LOWER_IS_BETTER
-        ok = bound is None or ((value <= bound) if lower else (value >= bound))
+        ok = bound is None or meets(name, value, bound)
         colors.append("#4c9f70" if ok else "#d1495b")
     ax.barh(names, values, color=colors)
     for i, (name, value) in enumerate(items):
