@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from celery import Celery
 
-from service.batch.runner import BatchParams, Checkpoint, select_items, summarize_item, write_outputs
+from service.batch.runner import (
+    BatchParams, Progress, finish_run, report_progress, start_run, summarize_item,
+)
 from service.settings import Settings, get_settings
 
 RESULT_TTL_S = 7 * 24 * 3600
@@ -73,18 +74,12 @@ def summarize_task(self, kind: str, item_id: str) -> dict:
     return result
 
 
-Progress = Callable[[int, int, int], None]
-
-
 def run_celery(ctx, params: BatchParams, progress: Progress | None = None, poll_s: float = 0.5,
                timeout_s: float = 3600) -> dict:
     """Enqueue the run's unfinished items and collect results into the same checkpoint and outputs."""
     from celery.result import AsyncResult
 
-    out = Path(params.out)
-    run_id = params.run_id()
-    cp = Checkpoint(out)
-    cp.start(run_id, params, select_items(ctx, params))
+    cp, run_id = start_run(ctx, params)
     pending: dict[str, AsyncResult] = {}
     for kind, item_id in cp.todo(run_id):
         task_id = f"{run_id}:{item_id}"
@@ -101,13 +96,9 @@ def run_celery(ctx, params: BatchParams, progress: Progress | None = None, poll_
             elif res.state == "FAILURE":
                 cp.failed(run_id, item_id, str(res.result))
                 del pending[item_id]
-        if progress:
-            s = cp.status(run_id)
-            progress(s["done"], s["failed"], s["total"])
+        report_progress(cp, run_id, progress)
         if pending:
             time.sleep(poll_s)
     if pending:
         raise TimeoutError(f"{len(pending)} items still pending after {timeout_s}s; run again to resume")
-    cp.finish(run_id)
-    write_outputs(cp, run_id, out)
-    return cp.status(run_id)
+    return finish_run(cp, run_id, Path(params.out))

@@ -122,12 +122,29 @@ def summarize_item(ctx: Context, kind: str, item_id: str) -> dict:
 Progress = Callable[[int, int, int], None]  # done, failed, total
 
 
+def start_run(ctx: Context, params: BatchParams) -> tuple[Checkpoint, str]:
+    """The run's checkpoint with its items recorded (a rerun adds nothing already there)."""
+    cp = Checkpoint(Path(params.out))
+    run_id = params.run_id()
+    cp.start(run_id, params, select_items(ctx, params))
+    return cp, run_id
+
+
+def report_progress(cp: Checkpoint, run_id: str, progress: Progress | None) -> None:
+    if progress:
+        s = cp.status(run_id)
+        progress(s["done"], s["failed"], s["total"])
+
+
+def finish_run(cp: Checkpoint, run_id: str, out: Path) -> dict:
+    cp.finish(run_id)
+    write_outputs(cp, run_id, out)
+    return cp.status(run_id)
+
+
 def run_local(ctx: Context, params: BatchParams, concurrency: int = 1, progress: Progress | None = None,
               work: Callable[[str, str], dict] | None = None) -> dict:
-    out = Path(params.out)
-    run_id = params.run_id()
-    cp = Checkpoint(out)
-    cp.start(run_id, params, select_items(ctx, params))
+    cp, run_id = start_run(ctx, params)
     work = work or (lambda kind, item_id: summarize_item(ctx, kind, item_id))
 
     def one(kind: str, item_id: str) -> None:
@@ -139,12 +156,7 @@ def run_local(ctx: Context, params: BatchParams, concurrency: int = 1, progress:
         else:
             cp.done(run_id, item_id, result, time.perf_counter() - started)
 
-    def report() -> None:
-        if progress:
-            s = cp.status(run_id)
-            progress(s["done"], s["failed"], s["total"])
-
-    report()
+    report_progress(cp, run_id, progress)
     while True:
         todo = cp.todo(run_id)
         if not todo:
@@ -153,10 +165,8 @@ def run_local(ctx: Context, params: BatchParams, concurrency: int = 1, progress:
             pending = {pool.submit(one, kind, item_id) for kind, item_id in todo}
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                report()
-    cp.finish(run_id)
-    write_outputs(cp, run_id, out)
-    return cp.status(run_id)
+                report_progress(cp, run_id, progress)
+    return finish_run(cp, run_id, Path(params.out))
 
 
 def write_outputs(cp: Checkpoint, run_id: str, out: Path) -> None:
