@@ -539,8 +539,6 @@ def eval_command(setfile, model, k, out_dir, data_dir, compare, as_json) -> None
       newsdesk eval eval/sets/demo.yaml --model qwen2.5-coder-0.5b --out /tmp/demo-small
       newsdesk eval --compare eval/reports/demo /tmp/demo-small
     """
-    from pathlib import Path
-
     from eval.metrics import compare as compare_runs
     from eval.schema import SetError, load_set
 

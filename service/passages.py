@@ -32,15 +32,18 @@ class EmbedCache:
         self._embed = embed
         self._vectors: dict[str, np.ndarray] = {}
 
-    def __call__(self, texts: list[str]) -> list[list[float]]:
+    def _fill(self, texts: list[str]) -> None:
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
         if missing:
             for text, vec in zip(missing, self._embed(missing)):
                 self._vectors[text] = np.asarray(vec, dtype=np.float32)
+
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        self._fill(texts)
         return [self._vectors[t].tolist() for t in texts]
 
     def vector(self, text: str) -> np.ndarray:
-        self(texts=[text])
+        self._fill([text])
         return self._vectors[text]
 
 
