@@ -77,13 +77,13 @@ def bench_ask(settings_for, model_name: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings_for(Path(tmp) / "seeds", llm_model=model_name)
         store = build_store(settings)
-        ingest_paths(store, [str(REPO.parent / "shared" / "seeds")], 5_000_000)
+        ingest_paths(store, [str(REPO / "tests" / "data" / "seeds")], 5_000_000)
         rss0 = rss_mb()
         t = time.perf_counter()
         llm = build_llm(settings)
         print(f"\nmodel {model_name}: load {time.perf_counter() - t:.2f}s, max RSS +{rss_mb() - rss0:.0f} MB")
         if hasattr(llm, "llama"):
-            seed = sorted((REPO.parent / "shared" / "seeds").iterdir())[0]
+            seed = sorted((REPO / "tests" / "data" / "seeds").iterdir())[0]
             tokens = llm.llama.tokenize(seed.read_bytes()[:6000])[:400]
             llm.llama.reset()
             t = time.perf_counter()

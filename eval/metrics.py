@@ -15,6 +15,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = re.sub(r"[^\w€$£%.']+", " ", text)
     text = re.sub(r"([€$£])", r" \1 ", text)  # "€2.4 billion" holds "2.4 billion"
+    text = re.sub(r"(?<=[\w%])[.']+(?=\s|$)|(?:^|(?<=\s))'+(?=\w)", "", text)  # "4.75%." ends a sentence
     return re.sub(r"\s+", " ", text).strip(" .")
 
 
@@ -51,9 +52,10 @@ def score_item(item: Item, result: dict[str, Any]) -> dict[str, Any]:
         out["citation_recall"] = 1.0 if good else 0.0
     elif item.sources:
         out["citation_recall"] = 0.0
-    sentences = len(re.findall(r"[.!?](\s|$)", answer["answer"])) if not abstained else 0
-    unsupported = len(answer.get("unsupported_sentences", []))
-    out["unsupported_rate"] = unsupported / max(sentences + unsupported, 1)
+    if answer.get("unsupported_sentences") is not None:  # None: nothing checked them (the baseline)
+        sentences = len(re.findall(r"[.!?](\s|$)", answer["answer"])) if not abstained else 0
+        unsupported = len(answer["unsupported_sentences"])
+        out["unsupported_rate"] = unsupported / max(sentences + unsupported, 1)
     if item.conflict:
         out["conflict_ok"] = bool(answer.get("conflicts")) and answer_correct(item, answer["answer"])
     out["passed"] = out["correct"] and (not item.conflict or out["conflict_ok"])
@@ -77,7 +79,7 @@ def aggregate(items: list[Item], scored: list[dict], timings: list[dict], summar
         "answer_correctness": _mean([float(s["correct"]) for s in answerable]),
         "citation_precision": _mean([s["citation_precision"] for s in answerable if "citation_precision" in s]),
         "citation_recall": _mean([s["citation_recall"] for s in answerable if "citation_recall" in s]),
-        "unsupported_sentence_rate": _mean([s["unsupported_rate"] for s in answerable]),
+        "unsupported_sentence_rate": _mean([s["unsupported_rate"] for s in answerable if "unsupported_rate" in s]),
         "abstention_accuracy": _mean([float(s["abstain_ok"]) for s in unanswerable]),
         "wrong_abstention_rate": _mean([float(s["wrong_abstain"]) for s in answerable]),
         "conflict_surfacing": _mean([float(s["conflict_ok"]) for s in conflicts]),
@@ -87,12 +89,20 @@ def aggregate(items: list[Item], scored: list[dict], timings: list[dict], summar
         "summary_citation_support": _mean([s["support_rate"] for s in summaries]),
     }
     latency = {}
-    for stage in ("retrieve", "generate", "verify", "total"):
+    for stage in ("retrieve", "select", "generate", "verify", "conflicts", "total"):
         values = [t[stage] for t in timings if stage in t]
         if values:
             latency[stage] = {"p50": round(percentile(values, 0.5), 1), "p95": round(percentile(values, 0.95), 1)}
     return {"metrics": metrics, "latency_ms": latency, "items": len(items),
             "passed": sum(1 for s in scored if s["passed"])}
+
+
+def by_kind(items: list[Item], scored: list[dict]) -> dict[str, dict]:
+    """Pass rate per labelled kind of question (number, name, coreference, out-of-scope…)."""
+    groups: dict[str, list[bool]] = {}
+    for item, s in zip(items, scored):
+        groups.setdefault(item.kind or ("out-of-scope" if item.abstain else "other"), []).append(s["passed"])
+    return {kind: {"n": len(v), "passed": round(sum(v) / len(v), 4)} for kind, v in sorted(groups.items())}
 
 
 def score_summary(key_facts, must_not_mention: list[str], summary: dict) -> dict:

@@ -25,16 +25,34 @@ def write_report(out: Path, agg: dict, results: list[dict]) -> None:
         lines += ["**Thresholds missed:**", ""] + [f"- {m}" for m in agg["misses"]] + [""]
     else:
         lines += ["All thresholds met.", ""]
-    lines += ["| metric | value | threshold | ok |", "|---|---|---|---|"]
+    base = agg.get("baseline")
+    if base:
+        lines += [f"Beside it, in the same run on the same questions and hits: the **{base['name']}** baseline "
+                  f"(whole chunks, one plain prompt, same model, no verifier; {base['passed']} of {base['items']} "
+                  f"passed), and {base['summary_baseline']} for article summaries.", ""]
+    head = "| metric | newsdesk |" + (f" {base['name']} baseline |" if base else "") + " threshold | ok |"
+    lines += [head, "|---" * (head.count("|") - 1) + "|"]
     for name, value in agg["metrics"].items():
         bound = agg["thresholds"].get(name)
         ok = "" if bound is None or value is None else ("yes" if meets(name, value, bound) else "**no**")
-        lines.append(f"| {name} | {_fmt(value)} | {'–' if bound is None else bound} | {ok} |")
+        other = f" {_fmt(base['metrics'].get(name))} |" if base else ""
+        lines.append(f"| {name} | {_fmt(value)} |{other} {'–' if bound is None else bound} | {ok} |")
+    kinds = agg.get("by_kind") or {}
+    if len(kinds) > 1:
+        lines += ["", "| kind of question | n | newsdesk passed |" + (" baseline passed |" if base else ""),
+                  "|---|---|---|" + ("---|" if base else "")]
+        for kind, v in kinds.items():
+            other = f" {base['by_kind'][kind]['passed']:.2f} |" if base else ""
+            lines.append(f"| {kind} | {v['n']} | {v['passed']:.2f} |{other}")
     lines += ["", "| stage | p50 ms | p95 ms |", "|---|---|---|"]
     for stage, v in agg["latency_ms"].items():
         lines.append(f"| {stage} | {v['p50']:.0f} | {v['p95']:.0f} |")
+    if base and base["latency_ms"].get("total"):
+        v = base["latency_ms"]["total"]
+        lines.append(f"| baseline total (generate only) | {v['p50']:.0f} | {v['p95']:.0f} |")
     lines += ["", "![metrics](metrics.png)", "", "![latency](latency.png)", "", "![questions](questions.png)", "",
-              "## Questions", "", "| # | pass | question | answer | cited |", "|---|---|---|---|---|"]
+              "## Questions", "", "| # | pass | question | answer | cited |" + (" baseline |" if base else ""),
+              "|---|---|---|---|---|" + ("---|" if base else "")]
     n = 0
     for r in results:
         if r["kind"] != "question":
@@ -42,14 +60,19 @@ def write_report(out: Path, agg: dict, results: list[dict]) -> None:
         n += 1
         cited = "; ".join(f"[{c['id']}] {c['source'] or c['article_id']}: “{_cell(c['quote'], 60)}”"
                           for c in r["answer"]["citations"][:3])
+        plain = ""
+        if base:
+            b = r["baseline"]
+            plain = f" {'✅' if b['score']['passed'] else '❌'} {_cell(b['answer']['answer'], 120)} |"
         lines.append(f"| {n} | {'✅' if r['score']['passed'] else '❌'} | {_cell(r['question'], 80)} | "
-                     f"{_cell(r['answer']['answer'])} | {cited} |")
+                     f"{_cell(r['answer']['answer'])} | {cited} |{plain}")
     summaries = [r for r in results if r["kind"] == "summary"]
     if summaries:
         lines += ["", "## Summaries", "", "| target | coverage | leaks | supported | summary |", "|---|---|---|---|---|"]
         for r in summaries:
             s = r["score"]
-            lines.append(f"| {r['target']} | {s['coverage']:.2f} | {', '.join(s['leaks']) or '–'} | "
+            lead = f" (lead-3: {r['baseline']['score']['coverage']:.2f})" if "baseline" in r else ""
+            lines.append(f"| {r['target']} | {s['coverage']:.2f}{lead} | {', '.join(s['leaks']) or '–'} | "
                          f"{s['support_rate']:.2f} | {_cell(r['summary']['summary'], 300)} |")
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

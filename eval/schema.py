@@ -15,6 +15,8 @@ class Item(BaseModel):
     sources: list[str] = []  # article ids or file names that hold the fact
     abstain: bool = False
     conflict: bool = False
+    kind: str | None = None  # number, money, name, date, outcome, two-fact, coreference, out-of-scope
+    note: str | None = None
 
     @model_validator(mode="after")
     def check(self):
@@ -46,6 +48,8 @@ class SummaryItem(BaseModel):
 class EvalSet(BaseModel):
     name: str
     corpus: str  # a folder, relative to the set file
+    include: list[str] = []  # globs inside the corpus folder (default: the whole folder)
+    optional: bool = False  # the corpus lives outside the repo: skip, don't fail, when it is absent
     thresholds: dict[str, float] = {}
     items: list[Item] = Field(min_length=1)
     summaries: list[SummaryItem] = []
@@ -55,6 +59,11 @@ class EvalSet(BaseModel):
     def corpus_path(self) -> Path:
         base = self.path.parent if self.path else Path(".")
         return (base / self.corpus).resolve()
+
+    @property
+    def inputs(self) -> list[str]:
+        """What to ingest: the corpus folder, or the globs inside it the set names."""
+        return [str(self.corpus_path / g) for g in self.include] or [str(self.corpus_path)]
 
 
 METRICS_HIGHER_IS_BETTER = {
@@ -66,6 +75,10 @@ METRICS_LOWER_IS_BETTER = {"unsupported_sentence_rate", "wrong_abstention_rate",
 
 class SetError(ValueError):
     pass
+
+
+class CorpusMissing(SetError):
+    """An optional set's corpus is not beside this checkout (a user's clone has no ../shared)."""
 
 
 def load_set(path: Path) -> EvalSet:
@@ -84,5 +97,6 @@ def load_set(path: Path) -> EvalSet:
     if unknown:
         raise SetError(f"{path}: unknown threshold metric(s): {', '.join(sorted(unknown))}")
     if not eset.corpus_path.is_dir():
-        raise SetError(f"{path}: corpus folder not found: {eset.corpus_path}")
+        error = CorpusMissing if eset.optional else SetError
+        raise error(f"{path}: corpus folder not found: {eset.corpus_path}")
     return eset

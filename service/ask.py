@@ -16,11 +16,13 @@ from index.retrieve import Filters
 from index.sentences import sentence_spans
 from index.store import ArticleStore
 from index.tokens import count_tokens
+from service.abstain import KIND_WORDING, asked_for, gives
 from service.citations import (
     Source, Support, VerifiedSentence, is_abstention, looks_like_instruction, normalize_markers,
     parse_claims, verify,
 )
-from service.conflicts import compare_sentences, short_name
+from service.conflicts import Difference, compare_sentences, short_name
+from service.facts import names, quantities
 from service.llm import ChatModel
 from service.passages import EmbedCache, format_selected, select_passages
 from service.prompts import render
@@ -84,9 +86,26 @@ class CitationBook:
         return self.cite(sup.source, sup.start, sup.end)
 
 
+_CHANGE = re.compile(r"\b(?:now|improved|raised|increased|cut|lowered|reduced|revised|updated|new|latest|"
+                     r"rose|risen|fell|fallen|climbed|dropped|up from|down from|has since|was later)\b", re.IGNORECASE)
+
+
+def _states(claim: str, d: Difference, mine: str) -> bool:
+    """Is the differing fact one the answer itself states? Only those are worth a reader's time:
+    the answer to "who leads the union?" must not end on a pay-offer percentage it never gave."""
+    if d.kind == "number":
+        left = {q.value for q in quantities(d.left)}
+        return any(q.value in left for q in quantities(claim))
+    if d.kind in ("name", "spelling"):
+        return d.left.split()[-1].lower() in claim.lower()
+    return bool(set(names(claim)) & set(names(mine)))  # a role or weekday of someone the answer names
+
+
 def find_conflicts(verified: list[VerifiedSentence], sources: list[Source],
                    book: CitationBook) -> list[Conflict]:
-    """Facts the answer relies on that another retrieved article tells differently."""
+    """Facts the answer states that another retrieved article tells differently. Between two dated
+    reports where the later one speaks of a change ("improved its offer to 5 percent"), it is an
+    update, not a disagreement."""
     conflicts: list[Conflict] = []
     seen: set[str] = set()
     for vs in verified:
@@ -102,14 +121,19 @@ def find_conflicts(verified: list[VerifiedSentence], sources: list[Source],
                     theirs = other.article_text[b_start:b_end]
                     for d in compare_sentences(mine, theirs):
                         about = f"{d.kind}: {short_name(d.left)} vs {short_name(d.right)}"
-                        if about in seen:
+                        if about in seen or not _states(vs.text, d, mine):
                             continue
                         seen.add(about)
-                        left_id = book.cite(sup.source, sup.start + a_start, sup.start + a_end)
-                        right_id = book.cite(other, b_start, b_end)
-                        conflicts.append(Conflict(about=about, versions=[
-                            ConflictVersion(text=mine, citation=left_id),
-                            ConflictVersion(text=theirs, citation=right_id)]))
+                        left = ConflictVersion(text=mine, published=sup.source.hit.published,
+                                               citation=book.cite(sup.source, sup.start + a_start, sup.start + a_end))
+                        right = ConflictVersion(text=theirs, published=other.hit.published,
+                                                citation=book.cite(other, b_start, b_end))
+                        kind, versions = "disagreement", [left, right]
+                        if left.published and right.published and left.published != right.published:
+                            versions.sort(key=lambda v: v.published)
+                            if _CHANGE.search(versions[1].text):
+                                kind = "update"
+                        conflicts.append(Conflict(about=about, versions=versions, kind=kind))
     return conflicts
 
 
@@ -152,6 +176,9 @@ def conflict_sentence(c: Conflict) -> str:
     a, b = c.versions
     kind, _, rest = c.about.partition(": ")
     left, _, right = rest.partition(" vs ")
+    if c.kind == "update":
+        first, then = (left, right) if a.text and left in a.text else (right, left)
+        return f'Update on the {kind}: "{first}" on {a.published} [{a.citation}], "{then}" by {b.published} [{b.citation}].'
     return f'Outlets differ on the {kind}: "{left}" [{a.citation}] vs "{right}" [{b.citation}].'
 
 
@@ -239,9 +266,20 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
     timings["verify"] = round(stream.verify_s * 1000, 1)  # the citation checks, sentence by sentence
     t = time.perf_counter()
     verified, parts = stream.verified, stream.parts
-    if not any(vs.supported for vs in verified):
+    supported = [vs.text for vs in verified if vs.supported]
+    if not supported:
         lap("total", started)
         return _abstain(question, ctx.llm.name, timings, stream.unsupported)
+    kind = asked_for(question)
+    if not gives(kind, " ".join(supported), question):
+        # What the sources say is true but is not the answer: say so instead of implying it is.
+        parts.append(f"The sources do not give {KIND_WORDING[kind]}.")
+        if on_sentence:
+            on_sentence(parts[-1])
+        lap("total", started)
+        return Answer(question=question, answer=" ".join(parts), abstained=True, citations=book.items,
+                      unsupported_sentences=stream.unsupported, conflicts=[], timings_ms=timings,
+                      model=ctx.llm.name)
     conflicts = find_conflicts(verified, sources + probe_other_versions(ctx, verified, sources, filters, embed),
                                book)
     for c in conflicts:

@@ -16,7 +16,9 @@ import numpy as np
 
 from index.models import Hit
 from index.sentences import sentence_spans
-from service.facts import content_words, names_agree, numbers_agree, polarity_agrees
+from service.facts import (
+    content_words, dates_agree, names_agree, numbers_agree, polarity_agrees, roles_agree,
+)
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _ABSTAIN = re.compile(
@@ -139,17 +141,22 @@ def _date_numbers(published: str | None) -> tuple[float, ...]:
 
 def check_rules(claim: str, support: Support, min_lexical: float) -> list[str]:
     failures = []
-    hit = support.source.hit
-    ok, missing = numbers_agree(claim, support.quote, known=_date_numbers(hit.published))
+    hit, article = support.source.hit, support.source.article_text
+    ok, missing = numbers_agree(claim, support.quote, known=_date_numbers(hit.published), article=article)
     if not ok:
         failures.append(f"numbers not in source: {', '.join(missing)}")
     ok, missing = names_agree(claim, support.quote, extra_context=f"{hit.title}\n{hit.source or ''}",
-                              chunk=support.source.article_text[hit.start:hit.end])
+                              chunk=article[hit.start:hit.end], article=article,
+                              before=article[max(0, support.start - 600):support.start])
     if not ok:
         failures.append(f"names not in source: {', '.join(missing)}")
     ok, why = polarity_agrees(claim, support.best_sentence)
     if not ok:
         failures.append(why or "polarity differs")
+    for check in (dates_agree, roles_agree):
+        ok, why = check(claim, support.quote)
+        if not ok:
+            failures.append(why)
     if support.lexical < min_lexical:
         failures.append(f"little overlap with source ({support.lexical:.2f})")
     return failures

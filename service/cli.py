@@ -529,18 +529,27 @@ def worker(concurrency: int, name: str | None) -> None:
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Reuse this index instead of a fresh one.")
 @click.option("--compare", nargs=2, type=click.Path(file_okay=False, exists=True), metavar="OLD NEW",
               help="Compare two report folders instead of running.")
+@click.option("--baseline", type=click.Choice(["plain"]), default=None,
+              help="Also run a plain-RAG baseline (same hits, same model, whole chunks, no verifier) "
+                   "and lead-3 summaries, side by side in the report.")
 @click.option("--json", "as_json", is_flag=True, help="Print the aggregate as JSON.")
-def eval_command(setfile, model, k, out_dir, data_dir, compare, as_json) -> None:
+def eval_command(setfile, model, k, out_dir, data_dir, compare, baseline, as_json) -> None:
     """Check answers and summaries against hand-labelled facts; exit 1 when a threshold is missed.
+
+    A set with `pairs:` measures the citation verifier alone (precision/recall of its verdicts).
+    Sets over a corpus outside the repository (`optional: true`) are skipped when it is absent.
 
     \b
     Examples:
       newsdesk eval eval/sets/seeds.yaml
+      newsdesk eval eval/sets/bbc.yaml --baseline plain
+      newsdesk eval eval/sets/verifier_bbc.yaml
       newsdesk eval eval/sets/demo.yaml --model qwen2.5-coder-0.5b --out /tmp/demo-small
       newsdesk eval --compare eval/reports/demo /tmp/demo-small
     """
     from eval.metrics import compare as compare_runs
-    from eval.schema import SetError, load_set
+    from eval.schema import CorpusMissing, SetError, load_set
+    from eval.verifier_pairs import is_pair_set
 
     if compare:
         old, new = (json.loads((Path(d) / "metrics.json").read_text()) for d in compare)
@@ -564,7 +573,12 @@ def eval_command(setfile, model, k, out_dir, data_dir, compare, as_json) -> None
     from eval.harness import run_eval
 
     try:
+        if is_pair_set(Path(setfile)):
+            return _eval_pairs(Path(setfile), out_dir, as_json)
         eset = load_set(Path(setfile))
+    except CorpusMissing as exc:
+        err.print(f"[yellow]skipped:[/] {exc} (this set reads a corpus kept outside the repository)")
+        return
     except SetError as exc:
         err.print(f"[red]invalid set:[/] {exc}")
         sys.exit(2)
@@ -576,18 +590,47 @@ def eval_command(setfile, model, k, out_dir, data_dir, compare, as_json) -> None
                   TextColumn("{task.description}"), console=err) as bar:
         task = bar.add_task("", total=len(eset.items) + len(eset.summaries))
         agg = run_eval(eset, settings, out, k=k, data_dir=Path(data_dir) if data_dir else None,
-                       progress=lambda n, total, what: bar.update(task, completed=n, description=what[:50]))
+                       progress=lambda n, total, what: bar.update(task, completed=n, description=what[:50]),
+                       baseline=baseline)
     if as_json:
         _print_json(agg)
     else:
+        base = agg.get("baseline")
+        if base:
+            console.print(f"{'metric':28} {'newsdesk':>8} {base['name'] + ' baseline':>16}")
         for name, value in agg["metrics"].items():
-            if value is not None:
-                console.print(f"{name:28} {value:.3f}" + (f"  (threshold {agg['thresholds'][name]})"
-                                                          if name in agg["thresholds"] else ""))
+            other = base["metrics"].get(name) if base else None
+            if value is not None or other is not None:
+                cells = f"{'–' if value is None else f'{value:.3f}':>8}"
+                if base:
+                    cells += f" {'–' if other is None else f'{other:.3f}':>16}"
+                console.print(f"{name:28} {cells}" + (f"  (threshold {agg['thresholds'][name]})"
+                                                      if name in agg["thresholds"] else ""))
+        if base:
+            console.print(f"baseline: {base['passed']}/{base['items']} questions passed")
         console.print(f"{agg['passed']}/{agg['items']} questions passed · report: {out / 'report.md'}")
         for miss in agg["misses"]:
             err.print(f"[red]threshold missed:[/] {miss}")
     sys.exit(1 if agg["misses"] else 0)
+
+
+def _eval_pairs(path: Path, out_dir: str | None, as_json: bool) -> None:
+    from rich.progress import Progress
+
+    from eval.verifier_pairs import load_pair_set, run_pairs
+    from service.components import build_embeddings
+
+    pset = load_pair_set(path)
+    settings = _settings()
+    out = Path(out_dir) if out_dir else Path("eval/reports") / pset.name
+    with Progress(console=err, transient=True) as bar:
+        bar.add_task(f"checking {len(pset.pairs)} claims", total=None)
+        agg = run_pairs(pset, settings, build_embeddings(settings).embed_documents, out)
+    if as_json:
+        _print_json(agg)
+        return
+    console.print(f"{agg['pairs']} pairs: precision {agg['precision']}, recall {agg['recall']}, "
+                  f"accuracy {agg['accuracy']} · report: {out / 'report.md'}")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,9 @@ _NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor
 _ANTONYMS = [("rose", "fell"), ("increase", "decrease"), ("increased", "decreased"), ("won", "lost"),
              ("approved", "rejected"), ("accepted", "rejected"), ("higher", "lower"), ("more", "fewer"),
              ("up", "down"), ("allowed", "banned"), ("opened", "closed"), ("confirmed", "denied"),
-             ("attended", "skipped"), ("before", "after"), ("top", "former"), ("current", "former")]
+             ("attended", "skipped"), ("top", "former"), ("current", "former"), ("beat", "lost"),
+             ("defeated", "lost"), ("beat", "lose"), ("gained", "lost"), ("profit", "loss"),
+             ("profits", "losses"), ("rise", "fall"), ("rising", "falling"), ("up", "down")]
 _COMMON_CAPITALISED = {
     "the", "a", "an", "in", "on", "at", "he", "she", "it", "they", "we", "i", "this", "that", "these",
     "those", "but", "and", "or", "as", "after", "before", "while", "when", "according", "despite",
@@ -94,14 +96,23 @@ def quantities(text: str) -> list[Quantity]:
     return out
 
 
-def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = ()) -> tuple[bool, list[str]]:
+def _is_year(q: Quantity) -> bool:
+    return q.currency is None and not q.percent and q.text.isdigit() and len(q.text) == 4 and 1900 <= q.value <= 2100
+
+
+def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), article: str = "") -> tuple[bool, list[str]]:
     """Every quantity in the claim must occur in the passage (same value, same currency), and in
     a sentence that is about the claim: "Germany gave €21 billion" is not supported by a passage
-    where €21 billion is the total and Germany gave €11 billion."""
+    where €21 billion is the total and Germany gave €11 billion.
+
+    A year is the exception: news gives it once ("results for 2004") and then speaks of "the three
+    months to December". A year the passage lacks counts when the article states it and the
+    passage names no other year."""
     from index.sentences import split_sentences
 
     words = {w for w in content_words(claim) if not any(c.isdigit() for c in w)}
     sentences = [(quantities(s), content_words(s)) for s in split_sentences(passage)]
+    passage_years = {h.value for have, _ in sentences for h in have if _is_year(h)}
     missing = []
     for q in quantities(claim):
         if q.text.lower() in {"one"}:  # "one of the..." is rarely a quantity
@@ -112,9 +123,75 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = ()) -> tu
                      for h in have)
                  and (not words or len(words & sent_words) / len(words) >= 0.34)
                  for have, sent_words in sentences)
+        if not ok and _is_year(q) and not passage_years and re.search(rf"\b{q.text}\b", article):
+            ok = True
         if not ok:
             missing.append(q.text)
     return not missing, missing
+
+
+def _range(a: str, b: str) -> str:
+    return rf"{a}(?:\s*(?:-|–|to|and)\s*|-to-){b}"
+
+
+_PERIODS = [(tag, re.compile(rx, re.IGNORECASE)) for tag, rx in [
+    ("Q1", r"\b(?:first|1st|opening) quarter\b|\bq1\b|" + _range("january", "march") +
+     r"|\b(?:first|opening) three months\b|\bthree months to (?:the end of )?(?:31 )?march\b"),
+    ("Q2", r"\b(?:second|2nd) quarter\b|\bq2\b|" + _range("april", "june") +
+     r"|\bthree months to (?:the end of )?(?:30 )?june\b"),
+    ("Q3", r"\b(?:third|3rd) quarter\b|\bq3\b|" + _range("july", "september") +
+     r"|\bthree months to (?:the end of )?(?:30 )?september\b"),
+    ("Q4", r"\b(?:fourth|4th|final|last) quarter\b|\bq4\b|" + _range("october", "december") +
+     r"|\b(?:last|final) three months\b|\bthree months to (?:the end of )?(?:31 )?december\b"),
+    ("H1", r"\bfirst half\b|\bfirst six months\b|\bsix months to (?:the end of )?(?:30 )?june\b|" + _range("january", "june")),
+    ("H2", r"\bsecond half\b|\b(?:last|final) six months\b|\bsix months to (?:the end of )?(?:31 )?december\b|"
+     + _range("july", "december")),
+]]
+_WEEKDAY_NAMES = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_MONTH_NAMES = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\b")
+
+
+def periods(text: str) -> set[str]:
+    """Quarters and halves however a report words them: "the last three months of 2004",
+    "October to December" and "the three months to 31 December" are all Q4."""
+    return {tag for tag, rx in _PERIODS if rx.search(text)}
+
+
+def dates_agree(claim: str, passage: str) -> tuple[bool, str | None]:
+    """A period, weekday or month in the claim must not contradict the one the passage gives."""
+    mine, theirs = periods(claim), periods(passage)
+    if mine and theirs and not mine & theirs:
+        return False, f"period differs: {', '.join(sorted(mine))} in the claim, {', '.join(sorted(theirs))} in the source"
+    for rx in (_WEEKDAY_NAMES, _MONTH_NAMES):  # capitalised: "may" the verb is not May
+        said, given = set(rx.findall(claim)), set(rx.findall(passage))
+        if said and given and not said & given and not (mine and mine & theirs):
+            return False, f"date differs: {', '.join(sorted(said))} in the claim, {', '.join(sorted(given))} in the source"
+    return True, None
+
+
+# Who did what: a claim's role must be the source's role, not a rival one ("directed by" is
+# not "starring"; the buyer is not the seller; the chairman is not the chief executive).
+_ROLE_FAMILIES = {name: re.compile(rx, re.IGNORECASE) for name, rx in {
+    "director": r"\b(?:direct(?:ed|s|ing|or|ors)?)\b",
+    "star": r"\b(?:star(?:s|red|ring)?|actor|actress|plays|played|playing|co-stars?)\b",
+    "writer": r"\b(?:wrote|written|writes|writing|writer|author|authored|penned|novelist|screenwriter)\b",
+    "producer": r"\b(?:produc(?:ed|es|ing|er|ers))\b",
+    "buyer": r"\b(?:b(?:ought|uy|uys|uying|uyer)|acquir(?:e|ed|es|ing)|acquisition|purchas(?:e|ed|ing)|takeover|take over)\b",
+    "seller": r"\b(?:s(?:old|ell|ells|elling|eller)|dispos(?:e|ed|al)|offload(?:ed)?)\b",
+    "chairman": r"\b(?:chair(?:man|woman|person)?)\b",
+    "ceo": r"\b(?:chief executive|ceo|boss|managing director)\b",
+}.items()}
+_RIVAL_ROLES = [("director", "star"), ("director", "writer"), ("writer", "star"), ("producer", "director"),
+                ("producer", "star"), ("buyer", "seller"), ("chairman", "ceo")]
+
+
+def roles_agree(claim: str, passage: str) -> tuple[bool, str | None]:
+    for a, b in _RIVAL_ROLES:
+        for x, y in ((a, b), (b, a)):
+            fx, fy = _ROLE_FAMILIES[x], _ROLE_FAMILIES[y]
+            if fx.search(claim) and not fx.search(passage) and fy.search(passage) and not fy.search(claim):
+                return False, f"role differs: {x} in the claim, {y} in the source"
+    return True, None
 
 
 _NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|of|de|von|van|al|bin))*\b")
@@ -150,20 +227,85 @@ def _word_forms(text: str) -> set[str]:
     return out
 
 
-def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = "") -> tuple[bool, list[str]]:
+_DEMONYMS = {"chinese": "china", "british": "britain", "french": "france", "german": "germany",
+             "american": "america", "russian": "russia", "japanese": "japan", "indian": "india",
+             "italian": "italy", "spanish": "spain", "irish": "ireland", "scottish": "scotland",
+             "welsh": "wales", "english": "england", "european": "europe", "australian": "australia",
+             "canadian": "canada", "dutch": "netherlands", "swiss": "switzerland", "greek": "greece",
+             "brazilian": "brazil", "mexican": "mexico", "korean": "korea", "israeli": "israel",
+             "iraqi": "iraq", "iranian": "iran", "ukrainian": "ukraine", "polish": "poland",
+             "swedish": "sweden", "turkish": "turkey", "egyptian": "egypt", "african": "africa",
+             "kenyan": "kenya", "nigerian": "nigeria", "pakistani": "pakistan", "argentine": "argentina",
+             "argentinian": "argentina", "belgian": "belgium", "danish": "denmark", "norwegian": "norway",
+             "finnish": "finland", "portuguese": "portugal", "austrian": "austria", "jamaican": "jamaica"}
+# Synonyms news writers swap freely; a claim using one is supported by a source using another.
+_NAME_SYNONYMS = [{"commons", "mps", "parliament"}, {"us", "usa", "america", "u.s", "u.s."},
+                  {"uk", "britain", "u.k", "u.k."}, {"internet", "net", "web", "online"},
+                  {"tories", "conservatives", "conservative", "tory"}, {"lib", "liberal"}]
+# Words by which a sentence refers back to someone or something the article named before.
+_REFERRING = re.compile(
+    r"\b(he|she|his|her|him|they|their|them|its|it|the \d+-year-old|the (?:former |ex-|new )?(?:minister|"
+    r"chancellor|secretary|chairman|chairwoman|chief executive|boss|player|striker|star|actor|actress|singer|"
+    r"director|manager|coach|firm|company|group|club|side|team|champion|athlete|sprinter|veteran|airline|"
+    r"carrier|bank|retailer|giant|band|broadcaster|network|party|leader|premier|spokesman|spokeswoman|"
+    r"president|chief|executive|agency|union|brewer|operator|maker|author|writer|novelist|film|show|"
+    r"singer|rapper|group|festival|star|american|briton|scot|welshman|englishman|irishman))\b", re.IGNORECASE)
+
+
+def _acronym(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[0].isupper())
+
+
+def _refers_to(name: str, passage: str, have: set[str], before: str) -> bool:
+    """Does the passage point at `name`: by part of it (a surname), its acronym, or a referring
+    word ("he", "the 25-year-old", "the airline") when `name` is the last one named before it?"""
+    parts = [w.lower() for w in name.split() if w.lower() not in _TITLE_WORDS]
+    if any(w in have for w in parts):
+        return True
+    short = _acronym(name)
+    if len(short) >= 2 and re.search(rf"(?<!\w){re.escape(short)}(?!\w)", passage):
+        return True
+    if not _REFERRING.search(passage):
+        return False
+    earlier = [n for n in names(before) if n.lower() not in _TITLE_WORDS and len(n) > 2]
+    return bool(earlier) and (earlier[-1] == name or earlier[-1].split()[-1] == name.split()[-1])
+
+
+def _expand(have: set[str]) -> set[str]:
+    out = set(have)
+    out |= {country for adj, country in _DEMONYMS.items() if adj in have}
+    out |= {adj for adj, country in _DEMONYMS.items() if country in have}
+    for group in _NAME_SYNONYMS:
+        if group & have:
+            out |= group
+    return out
+
+
+def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = "", article: str = "",
+                before: str = "") -> tuple[bool, list[str]]:
     """Every name word in the claim must occur in the passage (or the article's title/outlet).
 
-    A whole multi-word name found verbatim elsewhere in the cited chunk also counts: "the director
-    of the Mount Ferrow Observatory" is supported by a chunk that names the observatory three
-    sentences before its director speaks. A name merely sharing a word ("John Healey" against
-    "James Healey") never does."""
-    have = _word_forms(f"{passage}\n{extra_context}")
+    A name the passage only refers to counts when the article names it in full: "Greene holds the
+    record" supports "Maurice Greene holds the record" in an article that says "Maurice Greene";
+    "the 25-year-old" or "he" count when that person is the last one named before the passage.
+    A whole multi-word name found verbatim elsewhere in the cited chunk also counts when the
+    passage names someone in the claim. A name merely sharing a word ("John Healey" against
+    "James Healey", in an article that never says "John Healey") never does."""
+    have = _expand(_word_forms(f"{passage}\n{extra_context}"))
     wanted = sorted(name_tokens(claim))
     missing = [w for w in wanted if w.lower().strip("’'-") not in have]
     if missing and len(missing) < len(wanted) and chunk:  # the passage itself names someone in the claim
         in_chunk = {w for n in names(claim) if " " in n and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", chunk)
                     for w in n.split()}
         missing = [w for w in missing if w not in in_chunk]
+    if missing and article:
+        resolved = set()
+        for n in names(claim):
+            if not set(n.split()) & set(missing):
+                continue
+            if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", article) and _refers_to(n, passage, have, before):
+                resolved |= set(n.split())
+        missing = [w for w in missing if w not in resolved]
     return not missing, missing
 
 

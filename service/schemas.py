@@ -21,11 +21,14 @@ class Citation(BaseModel):
 class ConflictVersion(BaseModel):
     text: str
     citation: int
+    published: str | None = None
 
 
 class Conflict(BaseModel):
     about: str
-    versions: list[ConflictVersion]
+    versions: list[ConflictVersion]  # an update lists the earlier report first
+    kind: str = Field("disagreement", description="'disagreement' between outlets, or 'update': a later "
+                                                   "report says the fact changed")
 
 
 class Answer(BaseModel):

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SEEDS = SHARED / "seeds"
+SEEDS = REPO / "tests" / "data" / "seeds"  # real articles, kept in the repo (see its README)
 DEMO = REPO / "demo" / "corpus"
 MODEL_CACHE = REPO / "data" / "models"
 
