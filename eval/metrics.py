@@ -13,6 +13,10 @@ def normalise(text: str) -> str:
     """Case, accents, punctuation and thousands separators never decide a match."""
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    # One spelling per amount: "£75m" / "75 million", "3.25bn" / "3.25 billion", "5 per cent" / "5%".
+    text = re.sub(r"(?<=\d)\s?(?:bn|billion)\b", " billion", text)
+    text = re.sub(r"(?<=\d)\s?(?:m|million)\b", " million", text)
+    text = re.sub(r"(?<=\d)\s?(?:per cent|percent)\b", "%", text)
     text = re.sub(r"[^\w€$£%.']+", " ", text)
     text = re.sub(r"([€$£])", r" \1 ", text)  # "€2.4 billion" holds "2.4 billion"
     text = re.sub(r"(?<=[\w%])[.']+(?=\s|$)|(?:^|(?<=\s))'+(?=\w)", "", text)  # "4.75%." ends a sentence

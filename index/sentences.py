@@ -20,6 +20,8 @@ def _is_abbreviation(text: str, dot_at: int) -> bool:
     while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] == "."):
         word_start -= 1
     word = text[word_start:dot_at].lower()
+    if word_start > 0 and text[word_start - 1].isdigit():
+        return False  # "£50m." and "3.5bn." end sentences: a unit, not an initial
     # Single capital letters ("J. Smith") and known abbreviations are not sentence ends.
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 

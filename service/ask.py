@@ -186,8 +186,9 @@ class _SentenceStream:
     """Verifies sentences as soon as the model finishes them, so surfaces can stream checked text."""
 
     def __init__(self, ctx: Context, sources: list[Source], book: CitationBook, policy: Policy,
-                 on_sentence: OnToken | None, embed: EmbedCache):
+                 on_sentence: OnToken | None, embed: EmbedCache, question: str = ""):
         self.ctx, self.sources, self.book, self.policy, self.embed = ctx, sources, book, policy, embed
+        self.question = question
         self.on_sentence = on_sentence
         self.raw = ""
         self.done = 0  # complete sentences already verified
@@ -210,7 +211,8 @@ class _SentenceStream:
         claims = parse_claims(sentence)
         claims = [c for c in claims if not is_abstention(c.text)]
         s = self.ctx.settings
-        for vs in verify(claims, self.sources, self.embed, s.verify_min_similarity, s.verify_min_overlap):
+        for vs in verify(claims, self.sources, self.embed, s.verify_min_similarity, s.verify_min_overlap,
+                         self.question):
             self.verified.append(vs)
             if vs.supported:
                 out = with_marker(vs.text, f"[{self.book.cite_support(vs.support)}]")
@@ -255,7 +257,7 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
     messages = render("answer", sources=shown, question=question.strip())
     t = lap("select", t)
     book = CitationBook()
-    stream = _SentenceStream(ctx, sources, book, policy, on_sentence, embed)
+    stream = _SentenceStream(ctx, sources, book, policy, on_sentence, embed, question.strip())
     for piece in ctx.llm.stream(messages, settings.llm_max_tokens, settings.llm_temperature,
                                 stop=["\nQuestion:", "\nSources:"]):
         if on_token:

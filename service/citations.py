@@ -16,6 +16,7 @@ import numpy as np
 
 from index.models import Hit
 from index.sentences import sentence_spans
+from service.binding import direction_agrees, figures_bound
 from service.facts import (
     content_words, dates_agree, names_agree, numbers_agree, polarity_agrees, roles_agree,
 )
@@ -114,9 +115,13 @@ class Support:
 
 
 def _recall(claim_words: set[str], text: str) -> float:
+    """Share of the claim's content words in the text; its numbers count twice, since a window
+    without the claim's figure cannot support it however many other words it shares."""
     if not claim_words:
         return 0.0
-    return len(claim_words & content_words(text)) / len(claim_words)
+    have = content_words(text)
+    numbers = {w for w in claim_words if w[:1].isdigit()}
+    return (len(claim_words & have) + len(numbers & have)) / (len(claim_words) + len(numbers))
 
 
 def locate_support(claim: str, source: Source) -> Support | None:
@@ -139,21 +144,30 @@ def _date_numbers(published: str | None) -> tuple[float, ...]:
     return (float(published[:4]),) if published and published[:4].isdigit() else ()
 
 
-def check_rules(claim: str, support: Support, min_lexical: float) -> list[str]:
+def _given(missing: list[str], question: str, article: str) -> list[str]:
+    """Facts the claim repeats from the question are the reader's premise: they need only be in
+    the cited article ("the deadline under section 404 is 15 July 2006" when 404 is in its lead)."""
+    q = question.lower()
+    return [m for m in missing if not (m.lower() in q and m.lower() in article.lower())]
+
+
+def check_rules(claim: str, support: Support, min_lexical: float, question: str = "") -> list[str]:
     failures = []
     hit, article = support.source.hit, support.source.article_text
     ok, missing = numbers_agree(claim, support.quote, known=_date_numbers(hit.published), article=article)
-    if not ok:
+    missing = _given(missing, question, article)
+    if missing:
         failures.append(f"numbers not in source: {', '.join(missing)}")
     ok, missing = names_agree(claim, support.quote, extra_context=f"{hit.title}\n{hit.source or ''}",
                               chunk=article[hit.start:hit.end], article=article,
                               before=article[max(0, support.start - 600):support.start])
-    if not ok:
+    missing = _given(missing, question, article)
+    if missing:
         failures.append(f"names not in source: {', '.join(missing)}")
-    ok, why = polarity_agrees(claim, support.best_sentence)
+    ok, why = polarity_agrees(claim, support.best_sentence, support.quote)
     if not ok:
         failures.append(why or "polarity differs")
-    for check in (dates_agree, roles_agree):
+    for check in (dates_agree, roles_agree, figures_bound, direction_agrees):
         ok, why = check(claim, support.quote)
         if not ok:
             failures.append(why)
@@ -184,8 +198,9 @@ Embed = Callable[[list[str]], list[list[float]]]
 
 
 def verify(claims: list[Claim], sources: list[Source], embed: Embed, min_similarity: float = 0.45,
-           min_lexical: float = 0.2) -> list[VerifiedSentence]:
-    """Check each claim against its cited sources; re-attribute or mark unsupported."""
+           min_lexical: float = 0.2, question: str = "") -> list[VerifiedSentence]:
+    """Check each claim against its cited sources; re-attribute or mark unsupported. Names and
+    numbers the claim repeats from `question` need only occur in the cited article."""
     by_n = {s.n: s for s in sources}
     plans: list[tuple[Claim, list[Support]]] = []
     for claim in claims:
@@ -197,7 +212,7 @@ def verify(claims: list[Claim], sources: list[Source], embed: Embed, min_similar
             sups.sort(key=lambda sup: -sup.lexical)
             candidates.extend(sups)
         for sup in candidates:
-            sup.failures = check_rules(claim.text, sup, min_lexical)
+            sup.failures = check_rules(claim.text, sup, min_lexical, question)
         plans.append((claim, candidates))
     # One embedding batch for every claim and every rule-passing span: the similarity floor.
     texts: list[str] = []

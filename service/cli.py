@@ -629,8 +629,9 @@ def _eval_pairs(path: Path, out_dir: str | None, as_json: bool) -> None:
     if as_json:
         _print_json(agg)
         return
-    console.print(f"{agg['pairs']} pairs: precision {agg['precision']}, recall {agg['recall']}, "
-                  f"accuracy {agg['accuracy']} · report: {out / 'report.md'}")
+    for who, m in (("newsdesk verifier", agg), ("cosine-only baseline", agg["baseline"])):
+        console.print(f"{who:22} precision {m['precision']}  recall {m['recall']}  accuracy {m['accuracy']}")
+    console.print(f"{agg['pairs']} pairs · report: {out / 'report.md'}")
 
 
 if __name__ == "__main__":

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "dozen": 12,
 }
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3}
 _CURRENCY = {"€": "EUR", "$": "USD", "£": "GBP", "eur": "EUR", "euro": "EUR", "euros": "EUR",
@@ -31,7 +34,12 @@ _ANTONYMS = [("rose", "fell"), ("increase", "decrease"), ("increased", "decrease
              ("up", "down"), ("allowed", "banned"), ("opened", "closed"), ("confirmed", "denied"),
              ("attended", "skipped"), ("top", "former"), ("current", "former"), ("beat", "lost"),
              ("defeated", "lost"), ("beat", "lose"), ("gained", "lost"), ("profit", "loss"),
-             ("profits", "losses"), ("rise", "fall"), ("rising", "falling"), ("up", "down")]
+             ("profits", "losses"), ("rise", "fall"), ("rising", "falling"), ("up", "down"),
+             ("rose", "dropped"), ("rose", "declined"), ("rise", "drop"), ("rise", "decline"),
+             ("increase", "decline"), ("grew", "shrank"), ("grew", "contracted"), ("growth", "contraction"),
+             ("welcomed", "criticised"), ("welcomed", "condemned"), ("valid", "invalid"), ("legal", "illegal"),
+             ("admitted", "denies"), ("admitted", "denied"), ("successor", "predecessor"),
+             ("imports", "exports"), ("buyer", "seller")]
 _COMMON_CAPITALISED = {
     "the", "a", "an", "in", "on", "at", "he", "she", "it", "they", "we", "i", "this", "that", "these",
     "those", "but", "and", "or", "as", "after", "before", "while", "when", "according", "despite",
@@ -87,13 +95,29 @@ def quantities(text: str) -> list[Quantity]:
         at = m.start("cur") if m["cur"] else m.start("num")
         if at > 0 and (text[at - 1] == "/" or text[at - 1].isalpha()):
             continue  # part of an identifier: "C/2026", "F3"
-        value = _to_float(m["num"]) * _SCALES.get((m["scale"] or "").lower(), 1)
         cur = m["cur"] or m["cur2"]
+        scale = (m["scale"] or "").lower()
+        if scale == "m" and not cur:  # "1500m", "the 60m hurdles": metres, not millions
+            scale = ""
+        value = _to_float(m["num"]) * _SCALES.get(scale, 1)
         out.append(Quantity(round(value, 6), _CURRENCY.get(cur.lower(), cur) if cur else None,
                             bool(m["pct"]), m.group().strip(), _unit(text, m.end())))
     for m in _WORD_NUM.finditer(text):
         out.append(Quantity(float(_NUMBER_WORDS[m[1].lower()]), None, False, m[1], _unit(text, m.end())))
+    for m in _HALF.finditer(text):  # "half a million" is 500,000
+        out.append(Quantity(0.5 * _SCALES[m[1].lower()], None, False, m.group(), _unit(text, m.end())))
     return out
+
+
+_HALF = re.compile(r"\bhalf an? (thousand|million|billion|trillion)\b", re.IGNORECASE)
+
+
+def stems(words: set[str]) -> set[str]:
+    """Five-letter stems: "banned" meets "ban", "loss" meets "lost" only when both are short."""
+    return {w[:5] if len(w) > 5 else w.rstrip("s") or w for w in words}
+
+
+NUMBER_CONTEXT = 0.25  # share of the claim's words a number's own source sentence must hold
 
 
 def _is_year(q: Quantity) -> bool:
@@ -110,8 +134,8 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
     passage names no other year."""
     from index.sentences import split_sentences
 
-    words = {w for w in content_words(claim) if not any(c.isdigit() for c in w)}
-    sentences = [(quantities(s), content_words(s)) for s in split_sentences(passage)]
+    words = stems({w for w in content_words(claim) if not any(c.isdigit() for c in w)})
+    sentences = [(quantities(s), stems(content_words(s))) for s in split_sentences(passage)]
     passage_years = {h.value for have, _ in sentences for h in have if _is_year(h)}
     missing = []
     for q in quantities(claim):
@@ -121,7 +145,7 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
             continue
         ok = any(any(h.value == q.value and (q.currency is None or h.currency in (None, q.currency))
                      for h in have)
-                 and (not words or len(words & sent_words) / len(words) >= 0.34)
+                 and (not words or len(words & sent_words) / len(words) >= NUMBER_CONTEXT)
                  for have, sent_words in sentences)
         if not ok and _is_year(q) and not passage_years and re.search(rf"\b{q.text}\b", article):
             ok = True
@@ -180,9 +204,12 @@ _ROLE_FAMILIES = {name: re.compile(rx, re.IGNORECASE) for name, rx in {
     "seller": r"\b(?:s(?:old|ell|ells|elling|eller)|dispos(?:e|ed|al)|offload(?:ed)?)\b",
     "chairman": r"\b(?:chair(?:man|woman|person)?)\b",
     "ceo": r"\b(?:chief executive|ceo|boss|managing director)\b",
+    "cfo": r"\b(?:chief financ(?:e|ial) officer|cfo|finance director)\b",
+    "coo": r"\b(?:chief operating officer|coo)\b",
 }.items()}
 _RIVAL_ROLES = [("director", "star"), ("director", "writer"), ("writer", "star"), ("producer", "director"),
-                ("producer", "star"), ("buyer", "seller"), ("chairman", "ceo")]
+                ("producer", "star"), ("buyer", "seller"), ("chairman", "ceo"), ("ceo", "cfo"), ("ceo", "coo"),
+                ("cfo", "coo")]
 
 
 def roles_agree(claim: str, passage: str) -> tuple[bool, str | None]:
@@ -207,9 +234,14 @@ def names(text: str) -> list[str]:
         while words and words[-1].lower() in {"of", "de", "von", "van", "al", "bin"}:
             words = words[:-1]
         words = [re.sub(r"[’']s$", "", w) for w in words]
+        words = [w for w in words if not _MONTH_RANGE.fullmatch(w)]  # "October-to-December"
         if words:
             out.append(" ".join(words))
     return out
+
+
+_MONTH_RANGE = re.compile(r"(?:" + "|".join(m.capitalize() for m in _MONTHS) + r")(?:-(?:to|and)?-?(?:"
+                          + "|".join(m.capitalize() for m in _MONTHS) + r"))+")
 
 
 def name_tokens(text: str) -> set[str]:
@@ -223,7 +255,8 @@ def _word_forms(text: str) -> set[str]:
     out = set()
     for w in re.findall(r"[\w’'-]+", text):
         w = w.lower().strip("’'-")
-        out |= {w, w.removesuffix("’s").removesuffix("'s")}
+        w = w.removesuffix("’s").removesuffix("'s")
+        out |= {w, w.replace("-", ""), *w.split("-")}  # "pre-tax" = "pre tax" = "pretax"
     return out
 
 
@@ -292,21 +325,41 @@ def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = 
     passage names someone in the claim. A name merely sharing a word ("John Healey" against
     "James Healey", in an article that never says "John Healey") never does."""
     have = _expand(_word_forms(f"{passage}\n{extra_context}"))
-    wanted = sorted(name_tokens(claim))
-    missing = [w for w in wanted if w.lower().strip("’'-") not in have]
+    wanted = sorted(w for w in name_tokens(claim) if w.lower() not in _NUMBER_WORDS)
+    missing = [w for w in wanted if w.lower().strip("’'-") not in have
+               and not all(part in have for part in w.lower().strip("’'-").split("-"))]
     if missing and len(missing) < len(wanted) and chunk:  # the passage itself names someone in the claim
         in_chunk = {w for n in names(claim) if " " in n and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", chunk)
                     for w in n.split()}
         missing = [w for w in missing if w not in in_chunk]
     if missing and article:
-        resolved = set()
-        for n in names(claim):
+        # A capitalised word the article itself writes in lower case ("Selling", "Design engineer")
+        # is an ordinary word that opened the sentence, not a name.
+        missing = [w for w in missing if not re.search(rf"(?<![\w-]){re.escape(w.lower())}(?![\w-])", article)]
+    if missing and article:
+        resolved, referenced = set(), []
+        claim_names = names(claim)
+        for n in claim_names:
             if not set(n.split()) & set(missing):
                 continue
             if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", article) and _refers_to(n, passage, have, before):
                 resolved |= set(n.split())
+        referenced = [n for n in claim_names if not set(n.split()) & (set(missing) - resolved)]
+        # A qualifier of someone the passage refers to, given beside them in one sentence of the
+        # article: "TGWU general secretary Tony Woodley" when the passage says "Mr Woodley".
+        for n in claim_names:
+            if set(n.split()) & (set(missing) - resolved) and referenced and any(
+                    n in sent and any(r in sent for r in referenced) for sent in _sentences(article)):
+                resolved |= set(n.split())
         missing = [w for w in missing if w not in resolved]
     return not missing, missing
+
+
+@lru_cache(maxsize=64)
+def _sentences(text: str) -> list[str]:
+    from index.sentences import split_sentences
+
+    return split_sentences(text)
 
 
 def _words(text: str) -> set[str]:
@@ -325,14 +378,14 @@ def _negated_clauses(text: str) -> list[str]:
     return [c for c in _CLAUSE.split(text) if c and has_negation(c)]
 
 
-def polarity_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
+def polarity_agrees(claim: str, passage: str, quote: str = "") -> tuple[bool, str | None]:
     """Catch negation flips and simple antonym swaps between a claim and its support.
 
     A negated claim needs a negated source. A negation in the source only counts against a
     positive claim when its clause is about the claim (shares two content words with it):
     "Osei said the company could not afford more" does not contradict "Osei is chief executive".
     """
-    if has_negation(claim) and not has_negation(passage):
+    if has_negation(claim) and not has_negation(quote or passage):
         return False, "negation differs"
     if not has_negation(claim):
         claim_words = content_words(claim)
@@ -340,6 +393,9 @@ def polarity_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
             if len(claim_words & content_words(clause)) >= 2:
                 return False, "negation differs"
     cw, pw = _words(claim), _words(passage)
+    for w in cw:  # "fiction prize" is not the "non-fiction prize"
+        if f"non-{w}" in pw and w not in pw:
+            return False, f"'{w}' in the claim but 'non-{w}' in the source"
     for a, b in _ANTONYMS:
         for x, y in ((a, b), (b, a)):
             if x in cw and x not in pw and y in pw:

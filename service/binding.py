@@ -1,0 +1,180 @@
+"""Which figure and which name go together in the source.
+
+A claim can hold every word, name and number of its source and still pair them wrongly: "Brent
+rose $1.64" from "US light crude rose $1.64, while Brent gained $1.32"; "Boeing overtook Airbus"
+from "Airbus, which overtook Boeing". These checks look inside the supporting sentences, clause by
+clause: a figure must sit in a clause about the claim's subject (not a clause naming someone
+else, nor one whose sibling holds the claim's other words and other figures), and a directed verb
+(beat, bought, overtook, sued, replaced) must keep who did it to whom.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.sentences import split_sentences
+from service.facts import _DEMONYMS, _TITLE_WORDS, content_words, names, quantities
+
+_CLAUSE = re.compile(r"(?<!\d),|,(?!\d{3})|;|:(?!\d)|\s[-–—]\s|\b(?:while|whereas|but|although|though|against|compared with|"
+                     r"compared to|even as|even though)\b", re.IGNORECASE)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+             "eighth": 8, "ninth": 9, "tenth": 10}
+_ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r"|\d+(?:st|nd|rd|th))\b(?!\s+(?:quarter|half|time))",
+                      re.IGNORECASE)
+_FRACTIONS = {"half": 0.5, "third": 1 / 3, "thirds": 2 / 3, "quarter": 0.25, "quarters": 0.75, "fifth": 0.2}
+_FRACTION = re.compile(r"\b(?:(a|one|two|three)[\s-]+(half|thirds?|quarters?|fifth))\b(?!\s+(?:of the year|"
+                       r"million|billion))|\b(half)\b(?!\s+(?:a|an)\s|[\s-]+(?:time|year|century))", re.IGNORECASE)
+
+
+def figures(text: str) -> set[tuple[str, float]]:
+    """Numbers that identify a fact: amounts and counts (not years), ranks, fractions."""
+    out = {("n", q.value) for q in quantities(text)
+           if not (q.text.isdigit() and len(q.text) == 4 and 1900 <= q.value <= 2100) and q.text.lower() != "one"}
+    for m in _ORDINAL.finditer(text):
+        word = m[1].lower()
+        out.add(("rank", float(_ORDINALS.get(word) or int(re.sub(r"\D", "", word)))))
+    for m in _FRACTION.finditer(text):
+        if m[3]:
+            out.add(("part", 0.5))
+        else:
+            part = m[2].lower()
+            scale = {"a": 1, "one": 1, "two": 2, "three": 3}[m[1].lower()] if not part.endswith("s") else 1
+            out.add(("part", round(_FRACTIONS[part] * scale, 4) if not part.endswith("s") else
+                     round({"two": 2 / 3, "three": 0.75}.get(m[1].lower(), _FRACTIONS[part]), 4)))
+    return out
+
+
+def _names(text: str) -> list[str]:
+    """Names that say who a clause is about; "the Ethiopian", "the Corkman" only point back."""
+    return [n for n in names(text) if n.lower() not in _TITLE_WORDS and len(n) > 1
+            and not (" " not in n and re.search(rf"\bthe\s+{re.escape(n)}\b", text, re.IGNORECASE))]
+
+
+def _subjects(sentence: str) -> list[str]:
+    """Names in a sentence, less a lone capitalised word opening it ("Sales rose…", "Serial
+    truants…"), which is more often an ordinary word than a name."""
+    found = _names(sentence)
+    first = re.match(r"\W*([\w’'-]+)", sentence)
+    if found and first and found[0] == first[1] and " " not in found[0]:
+        found = found[1:]
+    return found
+
+
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "prof"}
+
+
+def _name_words(name: str) -> set[str]:
+    words = {w.lower().strip(".") for w in name.split()} - _HONORIFICS
+    return {_DEMONYMS.get(w, w) for w in words}
+
+
+def _same(a: str, b: str) -> bool:
+    """One name is the other or a part of it: "Mr Woodley" is "Tony Woodley", "Australian" is
+    "Australia"; "Royal Ballet" is not "English National Ballet"."""
+    x, y = _name_words(a), _name_words(b)
+    return bool(x and y) and (x <= y or y <= x)
+
+
+@dataclass
+class _Clause:
+    text: str
+    sentence: int
+    figures: set
+    names: list[str]
+    words: set[str]
+
+
+def _clauses(text: str) -> list[_Clause]:
+    out = []
+    for i, sentence in enumerate(split_sentences(text)):
+        for n, part in enumerate(p for p in _CLAUSE.split(sentence) if p and p.strip()):
+            part = part.strip()
+            out.append(_Clause(part, i, figures(part), _subjects(part) if n == 0 else _names(part),
+                               content_words(part)))
+    return out
+
+
+def figures_bound(claim: str, passage: str) -> tuple[bool, str | None]:
+    """Every figure of the claim sits, in the passage, in a clause about the claim's subject, and
+    the figures one claim clause gives together sit together in one source clause."""
+    source = _clauses(passage)
+    claim_clauses = _clauses(claim)
+    all_claim_names = _names(claim)
+    for cc in claim_clauses:
+        present = {f for f in cc.figures if any(f in sc.figures for sc in source)}
+        # whether each figure is there at all is numbers_agree's question; here: together?
+        claim_figures = set().union(*(c.figures for c in claim_clauses))
+        if len(present) > 1 and not any(present <= sc.figures for sc in source) and any(
+                all(sc.figures - claim_figures for sc in source if f in sc.figures) for f in present):
+            # e.g. "Brent rose $1.64 to $44.45" from "US crude rose $1.64…, Brent gained $1.32 to $44.45"
+            return False, f"the source gives {', '.join(_show(f) for f in sorted(present))} in different statements"
+        others = [o for o in claim_clauses if o is not cc]
+        for fig in present:
+            holders = [sc for sc in source if fig in sc.figures]
+            if not any(_fits(sc, source, cc, others, all_claim_names) for sc in holders):
+                return False, f"the source gives {_show(fig)} for another subject"
+    return True, None
+
+
+def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause], all_claim_names) -> bool:
+    """The source clause holding a claim figure is about the claim's subject: it names no one
+    else instead, and it is not the mirror image of a swap ("exports rose 12.3%, but imports rose
+    16.3%" told as "imports rose 12.3%, while exports rose 16.3%")."""
+    foreign = [n for n in sc.names if not any(_same(n, c) for c in all_claim_names)]
+    if cc.names and foreign and not any(_same(n, c) for n in sc.names for c in cc.names):
+        return False
+    rest = set().union(*(o.words for o in others)) if others else set()
+    swapped_in = {w for w in rest - cc.words if w in sc.words and not w[:1].isdigit()}
+    their_figures = set().union(*(o.figures for o in others)) if others else set()
+    siblings = [o for o in source if o.sentence == sc.sentence and o is not sc and o.figures & their_figures]
+    swapped_out = {w for w in cc.words - rest if w not in sc.words and not w[:1].isdigit()
+                   and any(w in o.words for o in siblings)}
+    return not (swapped_in and swapped_out)
+
+
+def _show(fig: tuple[str, float]) -> str:
+    kind, value = fig
+    return f"{value:g}" if kind == "n" else (f"rank {value:g}" if kind == "rank" else f"the share {value:g}")
+
+
+_DIRECTED = re.compile(
+    r"\b(?P<verb>beat|beats|beating|defeated|defeats|overtook|overtaken|overtakes|bought|buys|acquired|acquires|"
+    r"sued|sues|replaced|replaces|succeeded|succeeds|sacked|takeover of|acquisition of|purchase of|bid for|"
+    r"offer for)\b(?P<passive>\s+by\b)?", re.IGNORECASE)
+_VERB_CLASS = {"beat": "beat", "beats": "beat", "beating": "beat", "defeated": "beat", "defeats": "beat",
+               "overtook": "overtake", "overtaken": "overtake", "overtakes": "overtake", "sued": "sue", "sues": "sue",
+               "replaced": "replace", "replaces": "replace", "succeeded": "replace", "succeeds": "replace",
+               "sacked": "sack"}
+
+
+def _actions(text: str) -> list[tuple[str, str, str]]:
+    """(doer, verb class, done-to) for directed verbs, from the nearest names on either side."""
+    out = []
+    for sentence in split_sentences(text):
+        for m in _DIRECTED.finditer(sentence):
+            before, after = _names(sentence[:m.start()]), _names(sentence[m.end():])
+            if not before or not after:
+                continue
+            verb = m["verb"].lower()
+            cls = _VERB_CLASS.get(verb, "buy")
+            doer, target = before[-1], after[0]
+            if m["passive"] or re.search(r"\b(?:was|were|been|being|is|are)\s+$", sentence[:m.start()]):
+                if m["passive"]:
+                    doer, target = target, doer
+            out.append((doer, cls, target))
+    return out
+
+
+def direction_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
+    """"A beat B" is not supported by "B beat A", nor "A bought B" by "A bought C"."""
+    theirs = _actions(passage)
+    for doer, cls, target in _actions(claim):
+        same = [(d, t) for d, c, t in theirs if c == cls]
+        if not same or any(_same(d, doer) and _same(t, target) for d, t in same):
+            continue
+        if any(_same(d, target) and _same(t, doer) for d, t in same):
+            return False, f"who did what is reversed: the source has {target} → {doer}"
+        if any(_same(d, doer) and not _same(t, target) for d, t in same) and not any(
+                _same(t, target) for _, t in same):
+            return False, f"the source has {doer} acting on someone else"
+    return True, None
