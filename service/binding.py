@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 
 from index.sentences import split_sentences
-from service.facts import _DEMONYMS, _TITLE_WORDS, content_words, names, quantities
+from service.facts import _DEMONYMS, _TITLE_WORDS, content_words, names, polarity_agrees, quantities
 
 _CLAUSE = re.compile(r"(?<!\d),|,(?!\d{3})|;|:(?!\d)|\s[-–—]\s|\b(?:while|whereas|but|although|though|against|compared with|"
                      r"compared to|even as|even though)\b", re.IGNORECASE)
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
              "eighth": 8, "ninth": 9, "tenth": 10}
-_ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r"|\d+(?:st|nd|rd|th))\b(?!\s+(?:quarter|half|time))",
+_ORDINAL = re.compile(r"(?<!per )(?<!a )\b(" + "|".join(_ORDINALS) + r"|\d+(?:st|nd|rd|th))\b(?!\s+(?:quarter|half|time))",
                       re.IGNORECASE)
 _FRACTIONS = {"half": 0.5, "third": 1 / 3, "thirds": 2 / 3, "quarter": 0.25, "quarters": 0.75, "fifth": 0.2}
 _FRACTION = re.compile(r"\b(?:(a|one|two|three)[\s-]+(half|thirds?|quarters?|fifth))\b(?!\s+(?:of the year|"
@@ -28,7 +28,7 @@ _FRACTION = re.compile(r"\b(?:(a|one|two|three)[\s-]+(half|thirds?|quarters?|fif
 
 def figures(text: str) -> set[tuple[str, float]]:
     """Numbers that identify a fact: amounts and counts (not years), ranks, fractions."""
-    out = {("n", q.value) for q in quantities(text)
+    out = {("%" if q.percent else q.currency or "n", q.value) for q in quantities(text)
            if not (q.text.isdigit() and len(q.text) == 4 and 1900 <= q.value <= 2100) and q.text.lower() != "one"}
     for m in _ORDINAL.finditer(text):
         word = m[1].lower()
@@ -100,8 +100,20 @@ def figures_bound(claim: str, passage: str) -> tuple[bool, str | None]:
     source = _clauses(passage)
     claim_clauses = _clauses(claim)
     all_claim_names = _names(claim)
+    given = set().union(*(sc.figures for sc in source)) if source else set()
     for cc in claim_clauses:
-        present = {f for f in cc.figures if any(f in sc.figures for sc in source)}
+        # Ranks and shares are not numbers_agree's: "second largest" needs a source that says second.
+        unheard = [f for f in cc.figures if f[0] == "rank" and f not in given and f != ("rank", 1.0)]
+        # A share contradicts only another share: "a third" vs "half" or 25%; "a quarter" = 25%.
+        parts = {v for k, v in given if k == "part"}
+        pcts = {v / 100 for k, v in given if k == "%"}
+        for f in cc.figures:
+            if f[0] == "part" and not any(abs(f[1] - v) < 0.01 for v in parts | pcts) and (
+                    parts or any(abs(f[1] - v) < 0.15 for v in pcts)):
+                unheard.append(f)
+        if unheard:
+            return False, f"the source does not give {_show(unheard[0])}"
+        present = {f for f in cc.figures if f in given}
         # whether each figure is there at all is numbers_agree's question; here: together?
         claim_figures = set().union(*(c.figures for c in claim_clauses))
         if len(present) > 1 and not any(present <= sc.figures for sc in source) and any(
@@ -123,6 +135,17 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
     foreign = [n for n in sc.names if not any(_same(n, c) for c in all_claim_names)]
     if cc.names and foreign and not any(_same(n, c) for n in sc.names for c in cc.names):
         return False
+    ok, _ = polarity_agrees(cc.text, sc.text)  # "made a profit of $676m" vs "a $676m loss"
+    if not ok:
+        return False
+    kinds = {k for k, _ in cc.figures}
+    if cc.names and not any(_same(n, c) for n in sc.names for c in cc.names):
+        # The claim's subject is named in a sibling clause with another figure of the same kind:
+        # "GDP up 2.3%…, short of the 2.5% the government predicted" does not give GDP 2.5%.
+        for o in source:
+            if o.sentence == sc.sentence and o is not sc and any(_same(n, c) for n in o.names for c in cc.names) \
+                    and any(k in kinds and (k, f) not in cc.figures for k, f in o.figures):
+                return False
     rest = set().union(*(o.words for o in others)) if others else set()
     swapped_in = {w for w in rest - cc.words if w in sc.words and not w[:1].isdigit()}
     their_figures = set().union(*(o.figures for o in others)) if others else set()

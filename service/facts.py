@@ -28,7 +28,8 @@ _NUM = re.compile(
 )
 _WORD_NUM = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _MONTHS = ("january february march april may june july august september october november december").split()
-_NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"}
+_NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot",
+              "refused", "refuses", "hardly", "barely", "scarcely"}
 _ANTONYMS = [("rose", "fell"), ("increase", "decrease"), ("increased", "decreased"), ("won", "lost"),
              ("approved", "rejected"), ("accepted", "rejected"), ("higher", "lower"), ("more", "fewer"),
              ("up", "down"), ("allowed", "banned"), ("opened", "closed"), ("confirmed", "denied"),
@@ -39,7 +40,8 @@ _ANTONYMS = [("rose", "fell"), ("increase", "decrease"), ("increased", "decrease
              ("increase", "decline"), ("grew", "shrank"), ("grew", "contracted"), ("growth", "contraction"),
              ("welcomed", "criticised"), ("welcomed", "condemned"), ("valid", "invalid"), ("legal", "illegal"),
              ("admitted", "denies"), ("admitted", "denied"), ("successor", "predecessor"),
-             ("imports", "exports"), ("buyer", "seller")]
+             ("imports", "exports"), ("buyer", "seller"), ("fell", "risen"), ("fall", "risen"),
+             ("fallen", "rose"), ("common", "hardly")]
 _COMMON_CAPITALISED = {
     "the", "a", "an", "in", "on", "at", "he", "she", "it", "they", "we", "i", "this", "that", "these",
     "those", "but", "and", "or", "as", "after", "before", "while", "when", "according", "despite",
@@ -149,9 +151,25 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
                  for have, sent_words in sentences)
         if not ok and _is_year(q) and not passage_years and re.search(rf"\b{q.text}\b", article):
             ok = True
+        if ok and _unit_conflict(q, [h for have, _ in sentences for h in have]):
+            ok = False  # "three medals" from "within three years … won five medals"
         if not ok:
             missing.append(q.text)
     return not missing, missing
+
+
+_NOT_UNITS = {"", "of", "to", "in", "on", "at", "and", "or", "per", "a", "the", "from", "for", "by", "than", "more",
+              "new", "percent", "cent", "million", "billion", "trillion", "is", "was", "were", "are", "has", "have"}
+
+
+def _unit_conflict(q: Quantity, have: list[Quantity]) -> bool:
+    """The claim counts one thing, the source gives that number for another thing only, and gives
+    the claim's thing another number."""
+    if q.unit in _NOT_UNITS or q.currency or q.percent:
+        return False
+    same_value = [h for h in have if h.value == q.value]
+    return bool(same_value) and all(h.unit != q.unit for h in same_value) and any(
+        h.unit == q.unit and h.value != q.value for h in have)
 
 
 def _range(a: str, b: str) -> str:
