@@ -13,6 +13,7 @@ from index.models import Hit
 from service.citations import is_abstention
 from service.llm import ChatModel, complete
 from service.prompts import render
+from service.schemas import ABSTAIN_TEXT
 
 _MARKER = re.compile(r"\[(\d+)\]")
 BASELINES = {"plain": "baseline_plain"}  # --baseline NAME → prompt file
@@ -21,10 +22,13 @@ BASELINES = {"plain": "baseline_plain"}  # --baseline NAME → prompt file
 def plain_answer(llm: ChatModel, question: str, hits: list[Hit], prompt: str = "baseline_plain",
                  max_tokens: int = 160) -> dict:
     started = time.perf_counter()
+    if not hits:  # the shared retriever found nothing relevant: both pipelines stop here
+        return {"answer": ABSTAIN_TEXT, "abstained": True, "citations": [], "unsupported_sentences": None,
+                "conflicts": [], "timings_ms": {"total": 0.0}}
     sources = "\n\n".join(f"[{n}] {h.title}\n{h.text}" for n, h in enumerate(hits, start=1))
     text = complete(llm, render(prompt, sources=sources, question=question.strip()), max_tokens,
                     stop=["\nQuestion:", "\nSources:"]).strip()
-    abstained = not hits or is_abstention(text)
+    abstained = is_abstention(text)
     cited = [hits[n - 1] for n in dict.fromkeys(int(m) for m in _MARKER.findall(text)) if 0 < n <= len(hits)]
     return {"answer": text, "abstained": abstained,
             "citations": [] if abstained else [{"id": i, "article_id": h.article_id, "source": h.source,

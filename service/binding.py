@@ -22,8 +22,8 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
 _ORDINAL = re.compile(r"(?<!per )(?<!a )\b(" + "|".join(_ORDINALS) + r"|\d+(?:st|nd|rd|th))\b(?!\s+(?:quarter|half|time))",
                       re.IGNORECASE)
 _FRACTIONS = {"half": 0.5, "third": 1 / 3, "thirds": 2 / 3, "quarter": 0.25, "quarters": 0.75, "fifth": 0.2}
-_FRACTION = re.compile(r"\b(?:(a|one|two|three)[\s-]+(half|thirds?|quarters?|fifth))\b(?!\s+(?:of the year|"
-                       r"million|billion))|\b(half)\b(?!\s+(?:a|an)\s|[\s-]+(?:time|year|century))", re.IGNORECASE)
+_FRACTION = re.compile(r"\b(?:(a|one|two|three)[\s-]+(half|thirds?|quarters?|fifth))\b(?=\s+of\b)(?!\s+of the year)"
+                       r"|\b(half)\b(?!\s+(?:a|an)\s|[\s-]+(?:time|year|century|hour))", re.IGNORECASE)
 
 
 def figures(text: str) -> set[tuple[str, float]]:
@@ -44,10 +44,24 @@ def figures(text: str) -> set[tuple[str, float]]:
     return out
 
 
+_PERSON_NOUNS = (r"(?:gold |silver |bronze )?(?:medallist|champion|star|player|winner|striker|sprinter|actor|actress|"
+                 r"singer|runner|athlete|veteran|captain|international|hurdler|boss|skipper|midfielder|defender|"
+                 r"forward|keeper|goalkeeper|batsman|bowler|coach|manager|director|chief|leader|minister|mp)s?\b")
+
+
 def _names(text: str) -> list[str]:
-    """Names that say who a clause is about; "the Ethiopian", "the Corkman" only point back."""
-    return [n for n in names(text) if n.lower() not in _TITLE_WORDS and len(n) > 1
-            and not (" " not in n and re.search(rf"\bthe\s+{re.escape(n)}\b", text, re.IGNORECASE))]
+    """Names that say who a clause is about; "the Ethiopian", "the Corkman", "the Sydney Olympic
+    gold medallist" only point back to someone named before."""
+    out = []
+    for n in names(text):
+        if n.lower() in _TITLE_WORDS or len(n) < 2:
+            continue
+        after_the = rf"\bthe\s+{re.escape(n)}"
+        if re.search(after_the + r"\b", text, re.IGNORECASE) and (
+                " " not in n or re.search(after_the + rf"\s+{_PERSON_NOUNS}", text, re.IGNORECASE)):
+            continue
+        out.append(n)
+    return out
 
 
 def _subjects(sentence: str) -> list[str]:
@@ -163,11 +177,15 @@ def _show(fig: tuple[str, float]) -> str:
 _DIRECTED = re.compile(
     r"\b(?P<verb>beat|beats|beating|defeated|defeats|overtook|overtaken|overtakes|bought|buys|acquired|acquires|"
     r"sued|sues|replaced|replaces|succeeded|succeeds|sacked|takeover of|acquisition of|purchase of|bid for|"
-    r"offer for)\b(?P<passive>\s+by\b)?", re.IGNORECASE)
+    r"offer for|directed|written|produced|won|founded|created|owned|run|led|coached|managed)\b(?P<passive>\s+by\b)?",
+    re.IGNORECASE)
 _VERB_CLASS = {"beat": "beat", "beats": "beat", "beating": "beat", "defeated": "beat", "defeats": "beat",
                "overtook": "overtake", "overtaken": "overtake", "overtakes": "overtake", "sued": "sue", "sues": "sue",
                "replaced": "replace", "replaces": "replace", "succeeded": "replace", "succeeds": "replace",
-               "sacked": "sack"}
+               "sacked": "sack", "directed": "direct", "written": "write", "produced": "produce", "won": "win",
+               "founded": "found", "created": "found", "owned": "own", "run": "run", "led": "run",
+               "coached": "coach", "managed": "coach"}
+_ONLY_PASSIVE = {"directed", "written", "produced", "founded", "created", "owned", "run", "led", "coached", "managed"}
 
 
 def _actions(text: str) -> list[tuple[str, str, str]]:
@@ -179,6 +197,8 @@ def _actions(text: str) -> list[tuple[str, str, str]]:
             if not before or not after:
                 continue
             verb = m["verb"].lower()
+            if verb in _ONLY_PASSIVE and not m["passive"]:
+                continue  # "directed" alone is often an adjective; "directed by X" names who did it
             cls = _VERB_CLASS.get(verb, "buy")
             doer, target = before[-1], after[0]
             if m["passive"] or re.search(r"\b(?:was|were|been|being|is|are)\s+$", sentence[:m.start()]):
@@ -200,4 +220,7 @@ def direction_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
         if any(_same(d, doer) and not _same(t, target) for d, t in same) and not any(
                 _same(t, target) for _, t in same):
             return False, f"the source has {doer} acting on someone else"
+        if any(_same(t, target) and not _same(d, doer) for d, t in same) and not any(
+                _same(d, doer) for d, _ in same):
+            return False, f"the source has someone else than {doer} doing it"
     return True, None

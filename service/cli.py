@@ -532,8 +532,10 @@ def worker(concurrency: int, name: str | None) -> None:
 @click.option("--baseline", type=click.Choice(["plain"]), default=None,
               help="Also run a plain-RAG baseline (same hits, same model, whole chunks, no verifier) "
                    "and lead-3 summaries, side by side in the report.")
+@click.option("--only-failed", type=click.Path(file_okay=False, exists=True), metavar="REPORT",
+              help="Re-run only the questions that failed in an earlier report folder (a quick check of a fix).")
 @click.option("--json", "as_json", is_flag=True, help="Print the aggregate as JSON.")
-def eval_command(setfile, model, k, out_dir, data_dir, compare, baseline, as_json) -> None:
+def eval_command(setfile, model, k, out_dir, data_dir, compare, baseline, only_failed, as_json) -> None:
     """Check answers and summaries against hand-labelled facts; exit 1 when a threshold is missed.
 
     A set with `pairs:` measures the citation verifier alone (precision/recall of its verdicts).
@@ -585,6 +587,13 @@ def eval_command(setfile, model, k, out_dir, data_dir, compare, baseline, as_jso
     settings = _settings()
     if model:
         settings = settings.model_copy(update={"llm_model": model})
+    if only_failed:
+        failed = {r["question"] for r in map(json.loads, (Path(only_failed) / "results.jsonl").open(encoding="utf-8"))
+                  if r["kind"] == "question" and not r["score"]["passed"]}
+        eset = eset.model_copy(update={"items": [i for i in eset.items if i.question in failed], "summaries": []})
+        if not eset.items:
+            console.print("no failed questions in that report")
+            return
     out = Path(out_dir) if out_dir else Path("eval/reports") / eset.name
     with Progress(TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   TextColumn("{task.description}"), console=err) as bar:

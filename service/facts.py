@@ -49,6 +49,8 @@ _COMMON_CAPITALISED = {
     "their", "its", "our", "there", "both", "some", "many", "more", "most", "also", "yes", "no",
     "friday", "monday", "tuesday", "wednesday", "thursday", "saturday", "sunday", "what", "who",
     "which", "where", "why", "how", "sources", "source", "outlets", "all", "about", "around",
+    "under", "over", "following", "among", "unlike", "like", "amid", "without", "within", "through",
+    "until", "once", "if", "although", "because", "though", "whether", "unless", "under-fire",
     *_MONTHS,
 }
 # Capitalised in titles and roles, but not names whose spelling a citation must match.
@@ -247,7 +249,7 @@ def names(text: str) -> list[str]:
     out = []
     for m in _NAME.finditer(text):
         words = m.group().split()
-        while words and words[0].lower() in _COMMON_CAPITALISED:
+        while words and re.sub(r"[’']s$", "", words[0]).lower() in _COMMON_CAPITALISED:
             words = words[1:]
         while words and words[-1].lower() in {"of", "de", "von", "van", "al", "bin"}:
             words = words[:-1]
@@ -346,7 +348,7 @@ def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = 
     wanted = sorted(w for w in name_tokens(claim) if w.lower() not in _NUMBER_WORDS)
     missing = [w for w in wanted if w.lower().strip("’'-") not in have
                and not all(part in have for part in w.lower().strip("’'-").split("-"))]
-    if missing and len(missing) < len(wanted) and chunk:  # the passage itself names someone in the claim
+    if missing and len(missing) < len(wanted) and chunk and not article:  # no article to resolve against
         in_chunk = {w for n in names(claim) if " " in n and re.search(rf"(?<!\w){re.escape(n)}(?!\w)", chunk)
                     for w in n.split()}
         missing = [w for w in missing if w not in in_chunk]

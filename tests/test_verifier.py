@@ -132,3 +132,71 @@ def test_marker_between_two_full_stops_belongs_to_the_sentence_before():
     assert normalize_markers("It rained on Friday. [1]. Trains ran [2].") == "It rained on Friday [1]. Trains ran [2]."
     claims = parse_claims("It rained on Friday. [1]. Trains ran [2].")
     assert [(c.text, c.cited) for c in claims] == [("It rained on Friday.", [1]), ("Trains ran.", [2])]
+
+
+# Rules learned from real news (eval/sets/verifier_bbc.yaml): each case below is written in the
+# shape of a labelled pair, with text made up here so the test runs in any clone.
+def _article(text, title="Story"):
+    """The whole article is one source, cited by its sentence that holds `at`."""
+    hit = Hit(article_id="x", title=title, chunk_id="x:0", start=0, end=len(text), score=1.0, text=text)
+    return Source(1, hit, text)
+
+
+def _supported(claim, source, embed, question=""):
+    from service.citations import Claim
+
+    return verify([Claim(claim, [1])], [source], embed, question=question)[0]
+
+
+def test_surname_counts_for_a_full_name_the_article_gives(embed):
+    text = ("Maurice Greene will race in Birmingham next month. The American sprinter is the Olympic "
+            "champion.\n\nGreene currently holds the world record of 6.39 seconds over 60 metres.")
+    src = _article(text)
+    assert _supported("Maurice Greene holds the 60 metres world record of 6.39 seconds.", src, embed).supported
+    # A different first name is another person, whatever the surname.
+    assert not _supported("Michael Greene holds the 60 metres world record of 6.39 seconds.", src, embed).supported
+
+
+def test_the_25_year_old_points_back_to_the_last_person_named(embed):
+    text = ("Sarah Claxton won the 60m hurdles at the AAAs championships in Sheffield. "
+            "The 25-year-old clocked 7.96 seconds to take the title.")
+    assert _supported("Sarah Claxton clocked 7.96 seconds to win the AAAs title.", _article(text), embed).supported
+    assert not _supported("Kelly Sotherton clocked 7.96 seconds to win the AAAs title.", _article(text), embed).supported
+
+
+def test_periods_compare_as_spans(embed):
+    text = ("China shut thousands of internet cafes in 2004, the government said. "
+            "The 12,575 cafes were shut in the three months from October to December.")
+    src = _article(text)
+    assert _supported("Chinese authorities shut 12,575 net cafes in the last three months of 2004.", src, embed).supported
+    v = _supported("Chinese authorities shut 12,575 net cafes in the first three months of 2004.", src, embed)
+    assert not v.supported and any("period" in f for f in v.failures)
+
+
+def test_who_did_what_to_whom(embed):
+    film = _article("The Da Vinci Code will be directed by Ron Howard. Tom Hanks stars as the professor.")
+    assert not _supported("The Da Vinci Code will be directed by Tom Hanks.", film, embed).supported
+    race = _article("Airbus, which overtook Boeing as the number one planemaker in 2003, is building a super jumbo.")
+    assert _supported("Airbus overtook Boeing as the number one planemaker in 2003.", race, embed).supported
+    assert not _supported("Boeing overtook Airbus as the number one planemaker in 2003.", race, embed).supported
+
+
+def test_a_figure_belongs_to_its_own_subject(embed):
+    oil = _article("US light crude rose $1.64 to $47.10, while Brent crude in London gained $1.32 to $44.45.")
+    assert _supported("Brent crude in London gained $1.32 to $44.45.", oil, embed).supported
+    assert not _supported("Brent crude in London rose $1.64 to $44.45.", oil, embed).supported
+    gdp = _article("It leaves French GDP up 2.3% for the full year, but short of the 2.5% which the government had predicted.")
+    assert not _supported("French GDP grew by 2.5% over the full year.", gdp, embed).supported
+    bank = _article("UFJ Holdings, Japan's fourth largest bank, has been at the centre of a bid battle.")
+    assert not _supported("UFJ Holdings is Japan's second largest bank.", bank, embed).supported
+
+
+def test_facts_repeated_from_the_question_need_only_be_in_the_article(embed):
+    text = ("Foreign firms must comply with section 404 of the Sarbanes-Oxley Act, the SEC said.\n\n"
+            "The Securities and Exchange Commission has extended the deadline for foreign firms to 15 July 2006.")
+    hit = Hit(article_id="x", title="SEC", chunk_id="x:1", start=text.index("The Securities"), end=len(text),
+              score=1.0, text=text[text.index("The Securities"):])
+    src = Source(1, hit, text)
+    claim = "The deadline for foreign firms to comply with section 404 is 15 July 2006."
+    assert not _supported(claim, src, embed).supported
+    assert _supported(claim, src, embed, question="What is the deadline to comply with section 404?").supported
