@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from service.facts import names, periods, quantities
+from service.facts import _TITLE_WORDS, names, periods, quantities
 
 _QUANTITY = re.compile(
     r"^\W*(?:how (?:much|many|long|old|far|big|large|high|tall|fast|often|heavy)|what (?:percentage|proportion|"
@@ -54,3 +54,13 @@ def gives(kind: str | None, answer: str, question: str) -> bool:
     if kind == "date":
         return _new([m.group() for m in _DATE_WORDS.finditer(answer)], question) or bool(periods(answer) - periods(question))
     return _new(names(answer), question)
+
+
+def about_the_question(question: str, cited_articles: list[str]) -> bool:
+    """An answer drawn only from articles that never name what the question names (another
+    match, another company) answers some other question."""
+    asked = [n for n in names(question) if n.lower() not in _TITLE_WORDS and len(n) > 2]
+    if not asked:
+        return True
+    text = "\n".join(cited_articles)
+    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in asked)

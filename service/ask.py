@@ -16,7 +16,7 @@ from index.retrieve import Filters
 from index.sentences import sentence_spans
 from index.store import ArticleStore
 from index.tokens import count_tokens
-from service.abstain import KIND_WORDING, asked_for, gives
+from service.abstain import KIND_WORDING, about_the_question, asked_for, gives
 from service.citations import (
     Source, Support, VerifiedSentence, is_abstention, looks_like_instruction, normalize_markers,
     parse_claims, verify,
@@ -273,6 +273,10 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
         lap("total", started)
         return _abstain(question, ctx.llm.name, timings, stream.unsupported)
     kind = asked_for(question)
+    cited = [f"{vs.support.source.hit.title}\n{vs.support.source.article_text}" for vs in verified if vs.supported]
+    if not about_the_question(question, cited):
+        lap("total", started)
+        return _abstain(question, ctx.llm.name, timings, stream.unsupported)
     if not gives(kind, " ".join(supported), question):
         # What the sources say is true but is not the answer: say so instead of implying it is.
         parts.append(f"The sources do not give {KIND_WORDING[kind]}.")

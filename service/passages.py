@@ -20,7 +20,10 @@ Embed = Callable[[list[str]], list[list[float]]]
 Span = tuple[int, int]
 
 # A sentence that opens on a pronoun needs the sentence before it to be understood.
-_DANGLING = re.compile(r"^[\"'“‘(]*(he|she|they|it|this|these|those|his|her|their|its)\b", re.IGNORECASE)
+_DANGLING = re.compile(r"^[\"'“‘(]*(?:(?i:he|she|they|it|this|these|those|his|her|their|its|mr|mrs|ms|dr)\b|"
+                       r"(?i:the) (?:\d+[ -]year[ -]old|[A-Z][a-z]+(?:man|woman|an|ese|ish|i)\b|(?:[A-Z][a-z]+ )?"
+                       r"(?i:star|champion|singer|actor|actress|minister|chancellor|firm|company|group|club|player|"
+                       r"striker|athlete|sprinter|runner|veteran|airline|bank|band)\b))")
 LEXICAL_WEIGHT = 0.5
 
 
@@ -88,14 +91,17 @@ def select_passages(question: str, sources: list[Source], embed: Embed, budget: 
         lexical = len(qwords & content_words(text)) / len(qwords) if qwords else 0.0
         scores.append(float(vec @ vectors[0]) + LEXICAL_WEIGHT * lexical)
     chosen: dict[int, set[Span]] = {}
+    shown: set[str] = set()  # an antecedent pulled in beside its sentence is still shown once
     used = 0
     for i in sorted(range(len(units)), key=lambda i: -scores[i]):
         source, unit, text = units[i]
-        new = [span for span in unit if span not in chosen.get(source.n, set())]
+        new = [span for span in unit if span not in chosen.get(source.n, set())
+               and _key(source.article_text[span[0]:span[1]]) not in shown]
         cost = sum(count_tokens(source.article_text[a:b]) for a, b in new)
-        if used and used + cost > budget:
+        if not new or used and used + cost > budget:
             continue
         chosen.setdefault(source.n, set()).update(new)
+        shown.update(_key(source.article_text[a:b]) for a, b in new)
         used += cost
     return {n: sorted(spans) for n, spans in chosen.items()}
 

@@ -200,3 +200,30 @@ def test_facts_repeated_from_the_question_need_only_be_in_the_article(embed):
     claim = "The deadline for foreign firms to comply with section 404 is 15 July 2006."
     assert not _supported(claim, src, embed).supported
     assert _supported(claim, src, embed, question="What is the deadline to comply with section 404?").supported
+
+
+def test_our_code_decides_whether_an_answer_answers():
+    from service.abstain import about_the_question, asked_for, gives
+
+    assert asked_for("How much did Microsoft pay for Sybari?") == "quantity"
+    assert asked_for("When will the Lumenix factory open?") == "date"
+    assert asked_for("Who leads the Rail Drivers' Association?") == "name"
+    assert asked_for("Why did the strike end?") is None
+    # True but not the answer: no amount beyond what the question already holds.
+    assert not gives("quantity", "Microsoft bought Sybari.", "How much did Microsoft pay for Sybari in 2004?")
+    assert not gives("quantity", "Microsoft bought Sybari in 2004.", "How much did Microsoft pay for Sybari in 2004?")
+    assert gives("quantity", "Microsoft paid $20m for Sybari.", "How much did Microsoft pay for Sybari?")
+    assert not gives("date", "The factory will make batteries.", "When will the factory open?")
+    assert gives("date", "The factory will open in September.", "When will the factory open?")
+    assert not gives("name", "The union leads the talks.", "Who leads the union?")
+    assert gives("name", "Tom Reid leads the union.", "Who leads the union?")
+    assert not about_the_question("Who scored when Atletico Madrid beat Barcelona?", ["Real Madrid won at the Bernabeu."])
+    assert about_the_question("Who scored when Atletico Madrid beat Barcelona?", ["Torres scored twice as Atletico Madrid won."])
+
+
+def test_an_invented_year_is_cut_not_the_whole_sentence(embed):
+    src = _article("Derartu Tulu will run the Great Caledonian Run in Edinburgh on 8 May.")
+    v = _supported("Derartu Tulu will run the Great Caledonian Run in Edinburgh on May 8, 2024.", src, embed)
+    assert v.supported and "2024" not in v.text and v.text.endswith("May 8.")
+    # A wrong figure beside the year is not repaired.
+    assert not _supported("Derartu Tulu will run the Great Caledonian Run in Edinburgh on May 9, 2024.", src, embed).supported
