@@ -268,3 +268,23 @@ def test_saved_states_keep_each_tasks_instructions_warm(test_llm):
     assert cold["prompt_tokens_read"] == cold["prompt_tokens"] > 200
     assert warm["prompt_tokens"] == cold["prompt_tokens"]
     assert warm["prompt_tokens_read"] < 60  # only the new question and sources were read
+
+
+def test_conflicts_only_on_facts_the_answer_states_and_changes_are_updates(demo_store):
+    """Issue 12: the answer to "who leads the union?" must not end on a pay-offer percentage it
+    never gave; an answer that gives the 3 percent offer hears that a later, dated report says
+    the offer was improved to 5 percent: an update, not outlets disagreeing."""
+    settings, store = demo_store
+    who = answer_question(Context(settings, store, ScriptedModel(
+        "Declan Moor leads the Rail Drivers' Association [1].")), "Who leads the Rail Drivers' Association?")
+    assert not who.abstained and "Moor" in who.answer
+    assert not [c for c in who.conflicts if c.about.startswith("number")], who.conflicts
+    offer = answer_question(Context(settings, store, ScriptedModel(
+        "Rail Drivers' Association members rejected a 3 percent pay offer [1].")),
+        "What pay offer did the drivers reject?")
+    assert not offer.abstained, offer.model_dump()
+    pay = [c for c in offer.conflicts if "3 percent" in c.about and "5 percent" in c.about]
+    assert pay and pay[0].kind == "update", offer.conflicts
+    first, later = pay[0].versions
+    assert first.published < later.published and "5 percent" in later.text
+    assert "Update on the number" in offer.answer and "Outlets differ on the number" not in offer.answer
