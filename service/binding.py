@@ -3,9 +3,10 @@
 A claim can hold every word, name and number of its source and still pair them wrongly: "Brent
 rose $1.64" from "US light crude rose $1.64, while Brent gained $1.32"; "Boeing overtook Airbus"
 from "Airbus, which overtook Boeing". These checks look inside the supporting sentences, clause by
-clause: a figure must sit in a clause about the claim's subject (not a clause naming someone
-else, nor one whose sibling holds the claim's other words and other figures), and a directed verb
-(beat, bought, overtook, sued, replaced) must keep who did it to whom.
+clause: a figure must sit in a clause about the claim's subject (not one naming someone else, nor
+the mirror image of a swap), the figures a claim gives together must not be split between the
+source's statements, and a directed verb (beat, bought, overtook, sued, "directed by") must keep
+who did it to whom.
 """
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
              "eighth": 8, "ninth": 9, "tenth": 10}
 _ORDINAL = re.compile(r"(?<!per )(?<!a )\b(" + "|".join(_ORDINALS) + r"|\d+(?:st|nd|rd|th))\b(?!\s+(?:quarter|half|time))",
                       re.IGNORECASE)
-_FRACTIONS = {"half": 0.5, "third": 1 / 3, "thirds": 2 / 3, "quarter": 0.25, "quarters": 0.75, "fifth": 0.2}
+_SHARES = {("a", "half"): 1 / 2, ("one", "half"): 1 / 2, ("a", "third"): 1 / 3, ("one", "third"): 1 / 3,
+           ("two", "thirds"): 2 / 3, ("a", "quarter"): 1 / 4, ("one", "quarter"): 1 / 4, ("three", "quarters"): 3 / 4,
+           ("a", "fifth"): 1 / 5, ("one", "fifth"): 1 / 5}
 _FRACTION = re.compile(r"\b(?:(a|one|two|three)[\s-]+(half|thirds?|quarters?|fifth))\b(?=\s+of\b)(?!\s+of the year)"
                        r"|\b(half)\b(?!\s+(?:a|an)\s|[\s-]+(?:time|year|century|hour))", re.IGNORECASE)
 
@@ -29,19 +32,22 @@ _FRACTION = re.compile(r"\b(?:(a|one|two|three)[\s-]+(half|thirds?|quarters?|fif
 def figures(text: str) -> set[tuple[str, float]]:
     """Numbers that identify a fact: amounts and counts (not years), ranks, fractions."""
     out = {("%" if q.percent else q.currency or "n", q.value) for q in quantities(text)
-           if not (q.text.isdigit() and len(q.text) == 4 and 1900 <= q.value <= 2100) and q.text.lower() != "one"}
+           if not _year(q, text) and q.text.lower() != "one"}
     for m in _ORDINAL.finditer(text):
         word = m[1].lower()
         out.add(("rank", float(_ORDINALS.get(word) or int(re.sub(r"\D", "", word)))))
     for m in _FRACTION.finditer(text):
-        if m[3]:
-            out.add(("part", 0.5))
-        else:
-            part = m[2].lower()
-            scale = {"a": 1, "one": 1, "two": 2, "three": 3}[m[1].lower()] if not part.endswith("s") else 1
-            out.add(("part", round(_FRACTIONS[part] * scale, 4) if not part.endswith("s") else
-                     round({"two": 2 / 3, "three": 0.75}.get(m[1].lower(), _FRACTIONS[part]), 4)))
+        share = 0.5 if m[3] else _SHARES.get((m[1].lower(), m[2].lower()))
+        if share:
+            out.add(("part", round(share, 4)))
     return out
+
+
+def _year(q, text: str) -> bool:
+    """1900-2100, or any four-digit number after "in", "since"…: "set up in 1337"."""
+    if not (q.text.isdigit() and len(q.text) == 4):
+        return False
+    return 1900 <= q.value <= 2100 or bool(re.search(rf"\b(?:in|since|from|until|by|of|year) {q.text}\b", text))
 
 
 _PERSON_NOUNS = (r"(?:gold |silver |bronze )?(?:medallist|champion|star|player|winner|striker|sprinter|actor|actress|"
@@ -108,7 +114,7 @@ def _clauses(text: str) -> list[_Clause]:
     return out
 
 
-def figures_bound(claim: str, passage: str) -> tuple[bool, str | None]:
+def figures_bound(claim: str, passage: str, question: str = "") -> tuple[bool, str | None]:
     """Every figure of the claim sits, in the passage, in a clause about the claim's subject, and
     the figures one claim clause gives together sit together in one source clause."""
     source = _clauses(passage)
@@ -117,7 +123,9 @@ def figures_bound(claim: str, passage: str) -> tuple[bool, str | None]:
     given = set().union(*(sc.figures for sc in source)) if source else set()
     for cc in claim_clauses:
         # Ranks and shares are not numbers_agree's: "second largest" needs a source that says second.
-        unheard = [f for f in cc.figures if f[0] == "rank" and f not in given and f != ("rank", 1.0)]
+        asked = figures(question)  # "the 77th Academy Awards" in the question is the reader's premise
+        unheard = [f for f in cc.figures if f[0] == "rank" and f not in given and f not in asked
+                   and f != ("rank", 1.0)]
         # A share contradicts only another share: "a third" vs "half" or 25%; "a quarter" = 25%.
         parts = {v for k, v in given if k == "part"}
         pcts = {v / 100 for k, v in given if k == "%"}

@@ -147,8 +147,11 @@ def _date_numbers(published: str | None) -> tuple[float, ...]:
 def _given(missing: list[str], question: str, article: str) -> list[str]:
     """Facts the claim repeats from the question are the reader's premise: they need only be in
     the cited article ("the deadline under section 404 is 15 July 2006" when 404 is in its lead)."""
-    q = question.lower()
-    return [m for m in missing if not (m.lower() in q and m.lower() in article.lower())]
+    def flat(text: str) -> str:
+        return text.lower().replace("-", " ")
+
+    q, art = flat(question), flat(article)
+    return [m for m in missing if not (flat(m) in q and flat(m) in art)]
 
 
 def check_rules(claim: str, support: Support, min_lexical: float, question: str = "") -> list[str]:
@@ -168,7 +171,7 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
     if not ok:
         failures.append(why or "polarity differs")
     for check in (dates_agree, roles_agree, figures_bound, direction_agrees):
-        ok, why = check(claim, support.quote)
+        ok, why = check(claim, support.quote, question) if check is figures_bound else check(claim, support.quote)
         if not ok:
             failures.append(why)
     if support.lexical < min_lexical:
