@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from service.facts import _TITLE_WORDS, names, periods, quantities
+from service.facts import _TITLE_WORDS, _UNIT_SYNONYMS, names, periods, quantities
 
 _QUANTITY = re.compile(
     r"^\W*(?:how (?:much|many|long|old|far|big|large|high|tall|fast|often|heavy)|what (?:percentage|proportion|"
@@ -27,6 +27,14 @@ _DATE_WORDS = re.compile(
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|tonight|"
     r"last (?:week|month|year)|next (?:week|month|year)|ago|\d{1,2}(?::\d{2})?\s?(?:am|pm|gmt|bst)|"
     r"(?:spring|summer|autumn|winter)|century|decade|quarter|\d+s)\b", re.IGNORECASE)
+
+_HOW_MANY = re.compile(r"\bhow many ((?:(?!did|do|does|were|was|are|is|have|has|had|will|would|could|can|in|on|at)"
+                       r"[a-z-]+\s*){1,4})", re.IGNORECASE)
+
+
+def _stem(word: str) -> str:
+    return _UNIT_SYNONYMS.get(word, word)[:5]
+
 
 KIND_WORDING = {"quantity": "the figure asked for", "date": "the date asked for", "name": "the name asked for"}
 
@@ -50,7 +58,14 @@ def gives(kind: str | None, answer: str, question: str) -> bool:
         return bool(answer.strip())
     if kind == "quantity":
         asked = {q.value for q in quantities(question)}
-        return any(q.value not in asked for q in quantities(answer))
+        fresh = [q for q in quantities(answer) if q.value not in asked]
+        counted = _HOW_MANY.search(question)
+        if counted and fresh:  # "how many copies…" is not answered by "six Bafta awards"
+            asked_about = re.split(r"\bof\b", counted[1].lower())[0]  # "copies of Half-Life 2" → copies
+            things = {_stem(w) for w in re.findall(r"[a-z-]+", asked_about)} - {"and"}
+            said = {_stem(w) for w in re.findall(r"[a-z-]+", answer.lower())} | {_stem(q.unit) for q in fresh}
+            return bool(things & said)
+        return bool(fresh)
     if kind == "date":
         return _new([m.group() for m in _DATE_WORDS.finditer(answer)], question) or bool(periods(answer) - periods(question))
     return _new(names(answer), question)

@@ -154,8 +154,10 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
     """The source clause holding a claim figure is about the claim's subject: it names no one
     else instead, and it is not the mirror image of a swap ("exports rose 12.3%, but imports rose
     16.3%" told as "imports rose 12.3%, while exports rose 16.3%")."""
-    foreign = [n for n in sc.names if not any(_same(n, c) for c in all_claim_names)]
-    if cc.names and foreign and not any(_same(n, c) for n in sc.names for c in cc.names):
+    foreign = [n for n in sc.names if not any(_same(n, c) for c in all_claim_names)
+               and n.lower() not in _DEMONYMS]  # "an Iranian weblogger" describes, it is not another subject
+    if cc.names and foreign and not any(_same(n, c) for n in sc.names for c in cc.names) \
+            and not _points_back(sc, source, cc.names):
         return False
     ok, _ = polarity_agrees(cc.text, sc.text)  # "made a profit of $676m" vs "a $676m loss"
     if not ok:
@@ -175,6 +177,19 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
     swapped_out = {w for w in cc.words - rest if w not in sc.words and not w[:1].isdigit()
                    and any(w in o.words for o in siblings)}
     return not (swapped_in and swapped_out)
+
+
+_POINTER = re.compile(r"\b(?:he|she|him|his|her|a \d+[ -]year[ -]old|the \d+[ -]year[ -]old|the (?:man|woman)|"
+                      r"a (?:man|woman))\b", re.IGNORECASE)
+
+
+def _points_back(sc: _Clause, source: list[_Clause], wanted: list[str]) -> bool:
+    """"Police confirmed they had arrested a 45 year old man", right after a sentence naming Nick
+    Griffin, is about him."""
+    if not _POINTER.search(sc.text):
+        return False
+    before = [o for o in source if o.sentence == sc.sentence - 1]
+    return any(_same(n, c) for o in before for n in o.names for c in wanted)
 
 
 def _show(fig: tuple[str, float]) -> str:

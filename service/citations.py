@@ -18,7 +18,7 @@ from index.models import Hit
 from index.sentences import sentence_spans
 from service.binding import direction_agrees, figures_bound
 from service.facts import (
-    content_words, dates_agree, names_agree, numbers_agree, polarity_agrees, roles_agree,
+    content_words, quantities, dates_agree, names_agree, numbers_agree, polarity_agrees, roles_agree,
 )
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -126,17 +126,36 @@ def _recall(claim_words: set[str], text: str) -> float:
 
 def locate_support(claim: str, source: Source) -> Support | None:
     """The window of 1-3 consecutive sentences that covers most of the claim's content words."""
+    found = locate_supports(claim, source)
+    return found[0] if found else None
+
+
+def locate_supports(claim: str, source: Source) -> list[Support]:
+    """The best window by shared words, and, when it lacks one of the claim's figures, the best
+    window that holds them all: "The 19-year-old striker nodded home the equaliser" shares few
+    words with "Danny Graham was 19 when he headed the equaliser", yet it is the support."""
     words = content_words(claim)
+    wanted = {q.value for q in quantities(claim)}
     best: Support | None = None
+    best_with_figures: Support | None = None
     for i in range(len(source.spans)):
         for j in range(i, min(i + MAX_WINDOW, len(source.spans))):
             start, end = source.spans[i][0], source.spans[j][1]
-            score = _recall(words, source.article_text[start:end]) - 0.08 * (j - i)
-            if best is None or score > best.lexical:
+            text = source.article_text[start:end]
+            score = _recall(words, text) - 0.08 * (j - i)
+            new_best = best is None or score > best.lexical
+            with_figures = wanted and (best_with_figures is None or score > best_with_figures.lexical) and \
+                wanted <= {q.value for q in quantities(text)}
+            if new_best or with_figures:
                 sentences = [source.article_text[s:e] for s, e in source.spans[i:j + 1]]
                 top = max(sentences, key=lambda t: _recall(words, t))
-                best = Support(source, start, end, score, top)
-    return best
+                sup = Support(source, start, end, score, top)
+                if new_best:
+                    best = sup
+                if with_figures:
+                    best_with_figures = sup
+    return [sup for sup in (best, best_with_figures) if sup is not None and (sup is best or sup.start != best.start
+                                                                           or sup.end != best.end)]
 
 
 def _date_numbers(published: str | None) -> tuple[float, ...]:
@@ -241,7 +260,7 @@ def _verify(claims: list[Claim], sources: list[Source], embed: Embed, min_simila
         others = [s for s in sources if s not in cited]
         candidates = []
         for group in (cited, others):
-            sups = [sup for s in group if (sup := locate_support(claim.text, s)) is not None]
+            sups = [sup for s in group for sup in locate_supports(claim.text, s)]
             sups.sort(key=lambda sup: -sup.lexical)
             candidates.extend(sups)
         for sup in candidates:

@@ -70,6 +70,7 @@ class Quantity:
     percent: bool
     text: str
     unit: str = ""  # the noun right after the number ("jobs", "hour"), for comparing like with like
+    measure: str = ""  # what an amount measures, said just before it: "profit", "sales", "price"…
 
     @property
     def is_word(self) -> bool:
@@ -86,6 +87,21 @@ def _unit(text: str, end: int) -> str:
     m = _NEXT_WORD.match(text[end:end + 30])
     word = m[1].lower() if m else ""
     return _UNIT_SYNONYMS.get(word, word)
+
+
+_MEASURES = {"profit": "profit", "profits": "profit", "earnings": "profit", "income": "profit",
+             "loss": "loss", "losses": "loss", "sales": "sales", "revenue": "sales", "revenues": "sales",
+             "turnover": "sales", "price": "price", "cost": "cost", "costs": "cost", "debt": "debt",
+             "debts": "debt", "deficit": "deficit", "surplus": "surplus", "fine": "fine", "damages": "damages",
+             "salary": "pay", "pay": "pay", "bonus": "bonus", "budget": "budget", "investment": "investment"}
+_MEASURE_BEFORE = re.compile(r"\b(" + "|".join(_MEASURES) + r")\b(?!.*\b(?:" + "|".join(_MEASURES) + r")\b)",
+                             re.IGNORECASE)
+
+
+def _measure(text: str, start: int) -> str:
+    """The last measure word in the few words before an amount: "net profit of $32bn" → profit."""
+    m = _MEASURE_BEFORE.search(text[max(0, start - 40):start])
+    return _MEASURES[m[1].lower()] if m else ""
 
 
 def _to_float(num: str) -> float:
@@ -105,7 +121,7 @@ def quantities(text: str) -> list[Quantity]:
             scale = ""
         value = _to_float(m["num"]) * _SCALES.get(scale, 1)
         out.append(Quantity(round(value, 6), _CURRENCY.get(cur.lower(), cur) if cur else None,
-                            bool(m["pct"]), m.group().strip(), _unit(text, m.end())))
+                            bool(m["pct"]), m.group().strip(), _unit(text, m.end()), _measure(text, m.start())))
     for m in _WORD_NUM.finditer(text):
         out.append(Quantity(float(_NUMBER_WORDS[m[1].lower()]), None, False, m[1], _unit(text, m.end())))
     for m in _HALF.finditer(text):  # "half a million" is 500,000
@@ -155,6 +171,9 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
             ok = True
         if ok and _unit_conflict(q, [h for have, _ in sentences for h in have]):
             ok = False  # "three medals" from "within three years … won five medals"
+        same = [h for have, _ in sentences for h in have if h.value == q.value]
+        if ok and q.measure and same and all(h.measure and h.measure != q.measure for h in same):
+            ok = False  # "a net profit of $32bn" from "annual sales of $32bn"
         if not ok:
             missing.append(q.text)
     return not missing, missing

@@ -227,3 +227,18 @@ def test_an_invented_year_is_cut_not_the_whole_sentence(embed):
     assert v.supported and "2024" not in v.text and v.text.endswith("May 8.")
     # A wrong figure beside the year is not repaired.
     assert not _supported("Derartu Tulu will run the Great Caledonian Run in Edinburgh on May 9, 2024.", src, embed).supported
+
+
+def test_how_many_needs_a_count_of_the_thing_asked_about():
+    from service.abstain import gives
+
+    assert not gives("quantity", "Half-Life 2 has won six Bafta Awards.", "How many copies of Half-Life 2 were sold?")
+    assert gives("quantity", "About 1,200 residents left.", "How many people left Ashford Vale?")
+    assert gives("quantity", "The authorities closed 12,575 cafes.", "How many internet cafes were closed?")
+
+
+def test_an_amount_measures_what_the_source_says_it_measures():
+    from service.facts import numbers_agree
+
+    assert not numbers_agree("Mittal Steel made a net profit of $32bn.", "It would have annual sales of $32bn.")[0]
+    assert numbers_agree("Mittal Steel would have sales of $32bn.", "It would have annual sales of $32bn.")[0]
