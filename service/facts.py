@@ -167,8 +167,10 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
                      for h in have)
                  and (not words or len(words & sent_words) / len(words) >= NUMBER_CONTEXT)
                  for have, sent_words in sentences)
-        if not ok and _is_year(q) and not passage_years and re.search(rf"\b{q.text}\b", article):
-            ok = True
+        if not ok and _is_year(q) and not passage_years and any(
+                re.search(rf"\b{q.text}\b", sent) and len(words & stems(content_words(sent))) / max(len(words), 1)
+                >= 0.5 for sent in _sentences(article)):
+            ok = True  # the year is stated in the article, in a sentence about the claim
         if ok and _unit_conflict(q, [h for have, _ in sentences for h in have]):
             ok = False  # "three medals" from "within three years … won five medals"
         same = [h for have, _ in sentences for h in have if h.value == q.value]
