@@ -28,6 +28,9 @@ _DATE_WORDS = re.compile(
     r"last (?:week|month|year)|next (?:week|month|year)|ago|\d{1,2}(?::\d{2})?\s?(?:am|pm|gmt|bst)|"
     r"(?:spring|summer|autumn|winter)|century|decade|quarter|\d+s)\b", re.IGNORECASE)
 
+_MONEY = re.compile(r"^\W*(?:what (?:price|cost|fee|salary|sum|fine|bonus)|how much (?:\w+ ){0,6}?(?:pay|paid|cost|"
+                    r"spend|spent|earn|earned|raise|raised|charge|sell for|sold for|worth|in damages|take|took|make|made))\b",
+                    re.IGNORECASE)
 _HOW_MANY = re.compile(r"\bhow many ((?:(?!did|do|does|were|was|are|is|have|has|had|will|would|could|can|in|on|at)"
                        r"[a-z-]+\s*){1,4})", re.IGNORECASE)
 
@@ -59,6 +62,8 @@ def gives(kind: str | None, answer: str, question: str) -> bool:
     if kind == "quantity":
         asked = {q.value for q in quantities(question)}
         fresh = [q for q in quantities(answer) if q.value not in asked]
+        if _MONEY.search(question):  # "what price…", "how much did it pay" need an amount of money
+            fresh = [q for q in fresh if q.currency]
         counted = _HOW_MANY.search(question)
         if counted and fresh:  # "how many copies…" is not answered by "six Bafta awards"
             asked_about = re.split(r"\bof\b", counted[1].lower())[0]  # "copies of Half-Life 2" → copies

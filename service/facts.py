@@ -163,7 +163,8 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
             continue
         if q.value in known and not q.currency:  # e.g. the year of the article's date line
             continue
-        ok = any(any(h.value == q.value and (q.currency is None or h.currency in (None, q.currency))
+        ok = any(any(h.value == q.value and (q.currency is None or h.currency == q.currency
+                                             or h.currency is None and h.unit in _NOT_UNITS)  # not "300m articles"
                      for h in have)
                  and (not words or len(words & sent_words) / len(words) >= NUMBER_CONTEXT)
                  for have, sent_words in sentences)

@@ -242,3 +242,13 @@ def test_an_amount_measures_what_the_source_says_it_measures():
 
     assert not numbers_agree("Mittal Steel made a net profit of $32bn.", "It would have annual sales of $32bn.")[0]
     assert numbers_agree("Mittal Steel would have sales of $32bn.", "It would have annual sales of $32bn.")[0]
+
+
+def test_money_questions_need_money_and_money_claims_need_money_sources():
+    from service.abstain import gives
+    from service.facts import numbers_agree
+
+    assert not gives("quantity", "Its box has a 160GB drive.", "What price will Telewest charge for its new box?")
+    assert gives("quantity", "Ask Jeeves paid $300m.", "How much did Ask Jeeves pay for Bloglines?")
+    assert not numbers_agree("Ask Jeeves paid $300 million for Bloglines.",
+                             "Ask Jeeves will use the 300 million articles Bloglines has archived.")[0]
