@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     llm_state_files: int = Field(4, ge=0, description="Newest prompt states also kept on disk (data_dir/cache), "
                                  "so a new process starts warm (0 = off).")
     llm_source_tokens: int = Field(
-        150, ge=0, description="Source text the answer prompt carries, in tokens: the most relevant "
+        250, ge=0, description="Source text the answer prompt carries, in tokens: the most relevant "
         "sentences of the top-k chunks (0 = the whole chunks). Each token costs time before the first answer token.")
     llm_max_tokens: int = Field(256, ge=16, description="Cap on generated tokens per answer.")
     llm_temperature: float = Field(0.0, ge=0, le=2)
