@@ -28,7 +28,7 @@ _DATE_WORDS = re.compile(
     r"last (?:week|month|year)|next (?:week|month|year)|ago|\d{1,2}(?::\d{2})?\s?(?:am|pm|gmt|bst)|"
     r"(?:spring|summer|autumn|winter)|century|decade|quarter|\d+s)\b", re.IGNORECASE)
 
-_MONEY = re.compile(r"^\W*(?:what (?:price|cost|fee|salary|sum|fine|bonus)|how much (?:\w+ ){0,6}?(?:pay|paid|cost|"
+_MONEY = re.compile(r"^\W*(?:what (?:is |was |will be )?(?:the |its |their )?(?:\w+'s )?(?:\w+ ){0,2}?(?:price|cost|fee|salary|sum|fine|bonus)|how much (?:\w+ ){0,6}?(?:pay|paid|cost|"
                     r"spend|spent|earn|earned|raise|raised|charge|sell for|sold for|worth|in damages|take|took|make|made))\b",
                     re.IGNORECASE)
 _HOW_MANY = re.compile(r"\bhow many ((?:(?!did|do|does|were|was|are|is|have|has|had|will|would|could|can|in|on|at)"
@@ -44,7 +44,7 @@ KIND_WORDING = {"quantity": "the figure asked for", "date": "the date asked for"
 
 def asked_for(question: str) -> str | None:
     """The kind of fact the question needs: quantity, date, name, or None (any supported answer)."""
-    for kind, rx in (("quantity", _QUANTITY), ("date", _DATE), ("name", _WHO)):
+    for kind, rx in (("quantity", _QUANTITY), ("quantity", _MONEY), ("date", _DATE), ("name", _WHO)):
         if rx.search(question):
             return kind
     return None

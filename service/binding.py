@@ -155,7 +155,8 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
     else instead, and it is not the mirror image of a swap ("exports rose 12.3%, but imports rose
     16.3%" told as "imports rose 12.3%, while exports rose 16.3%")."""
     foreign = [n for n in sc.names if not any(_same(n, c) for c in all_claim_names)
-               and n.lower() not in _DEMONYMS]  # "an Iranian weblogger" describes, it is not another subject
+               and n.lower() not in _DEMONYMS  # "an Iranian weblogger" describes, it is not another subject
+               and not _SPEAKER(n).search(sc.text)]  # "Maria Okafor said repairs would cost £4m"
     if cc.names and foreign and not any(_same(n, c) for n in sc.names for c in cc.names) \
             and not _points_back(sc, source, cc.names):
         return False
@@ -177,6 +178,44 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
     swapped_out = {w for w in cc.words - rest if w not in sc.words and not w[:1].isdigit()
                    and any(w in o.words for o in siblings)}
     return not (swapped_in and swapped_out)
+
+
+def _SPEAKER(name: str) -> re.Pattern:
+    return re.compile(rf"{re.escape(name)}(?:,[^,]{{0,60}},)?\s+(?:said|says|told|added|warned|explained|insisted|"
+                      rf"claimed|stated)\b|according to {re.escape(name)}")
+
+
+_ROLE = (r"(chief executive|chief financial officer|chief operating officer|chairman|chairwoman|president|"
+         r"secretary|director|minister|leader|spokesman|spokeswoman|boss|manager|coach|captain|mayor)")
+_ROLE_THEN_NAME = re.compile(_ROLE + r"(?:\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*)*)?,?\s+"
+                             r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)")
+_NAME_THEN_ROLE = re.compile(r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+),?\s+(?:is|was|has been|will be|as|,)?\s*"
+                             r"(?:the\s+|a\s+|its\s+|\w+'s\s+)?(?:new\s+|former\s+)?" + _ROLE)
+
+
+def _role_holders(text: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for sentence in split_sentences(text):
+        for m in _ROLE_THEN_NAME.finditer(sentence):
+            out.setdefault(m[1].lower(), set()).add(m[2])
+        for m in _NAME_THEN_ROLE.finditer(sentence):
+            out.setdefault(m[2].lower(), set()).add(m[1])
+    return out
+
+
+def roles_bound(claim: str, passage: str) -> tuple[bool, str | None]:
+    """"Emil Haas is the chief executive" is not supported by "Union secretary Emil Haas said…
+    Lumenix chief executive Anika Varga said…": the role belongs to the name beside it."""
+    theirs = _role_holders(passage)
+    for role, holders in _role_holders(claim).items():
+        given = [h for h in theirs.get(role, set()) if _names(h)]
+        for holder in holders:
+            if not _names(holder) or not given or any(_same(h, holder) or _same(holder, h) for h in given):
+                continue
+            if any(_same(h, n) for h in given for n in _names(holder)):
+                continue
+            return False, f"the source gives the {role} as {sorted(given)[0]}"
+    return True, None
 
 
 _POINTER = re.compile(r"\b(?:he|she|him|his|her|a \d+[ -]year[ -]old|the \d+[ -]year[ -]old|the (?:man|woman)|"

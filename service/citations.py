@@ -16,7 +16,7 @@ import numpy as np
 
 from index.models import Hit
 from index.sentences import sentence_spans
-from service.binding import direction_agrees, figures_bound
+from service.binding import direction_agrees, figures_bound, roles_bound
 from service.facts import (
     content_words, quantities, dates_agree, names_agree, numbers_agree, polarity_agrees, roles_agree,
 )
@@ -189,7 +189,7 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
     ok, why = polarity_agrees(claim, support.best_sentence, support.quote)
     if not ok:
         failures.append(why or "polarity differs")
-    for check in (dates_agree, roles_agree, figures_bound, direction_agrees):
+    for check in (dates_agree, roles_agree, figures_bound, direction_agrees, roles_bound):
         ok, why = check(claim, support.quote, question) if check is figures_bound else check(claim, support.quote)
         if not ok:
             failures.append(why)

@@ -252,3 +252,19 @@ def test_money_questions_need_money_and_money_claims_need_money_sources():
     assert gives("quantity", "Ask Jeeves paid $300m.", "How much did Ask Jeeves pay for Bloglines?")
     assert not numbers_agree("Ask Jeeves paid $300 million for Bloglines.",
                              "Ask Jeeves will use the 300 million articles Bloglines has archived.")[0]
+
+
+def test_a_role_belongs_to_the_name_beside_it_and_speakers_are_not_subjects(embed):
+    src = _article("Union secretary Emil Haas said Lumenix had not yet agreed to recognise the union. "
+                   "Lumenix chief executive Anika Varga said the company would train its staff.")
+    assert not _supported("Emil Haas is the chief executive of Lumenix.", src, embed).supported
+    assert _supported("Anika Varga is the chief executive of Lumenix.", src, embed).supported
+    dam = _article("Chief dam engineer Maria Okafor said repairs to the Kestrel Dam spillway would cost an estimated £4 million.")
+    assert _supported("The Kestrel Dam spillway repairs will cost an estimated £4 million.", dam, embed).supported
+
+
+def test_what_price_needs_money():
+    from service.abstain import asked_for, gives
+
+    assert asked_for("What is the Lumenix share price?") == "quantity"
+    assert not gives("quantity", "Lumenix shares rose 6 percent on the news.", "What is the Lumenix share price?")
