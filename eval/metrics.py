@@ -9,6 +9,9 @@ from typing import Any
 from eval.schema import METRICS_LOWER_IS_BETTER, Item
 
 
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+
+
 def normalise(text: str) -> str:
     """Case, accents, punctuation and thousands separators never decide a match."""
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
@@ -17,6 +20,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"(?<=\d)\s?(?:bn|billion)\b", " billion", text)
     text = re.sub(r"(?<=\d)\s?(?:m|million)\b", " million", text)
     text = re.sub(r"(?<=\d)\s?(?:per cent|percent)\b", "%", text)
+    text = re.sub(rf"\b({_MONTHS}) (\d{{1,2}})(?:st|nd|rd|th)?\b", r"\2 \1", text)  # "May 6" = "6 May"
     text = re.sub(r"[^\w€$£%.']+", " ", text)
     text = re.sub(r"([€$£])", r" \1 ", text)  # "€2.4 billion" holds "2.4 billion"
     text = re.sub(r"(?<=[\w%])[.']+(?=\s|$)|(?:^|(?<=\s))'+(?=\w)", "", text)  # "4.75%." ends a sentence

@@ -176,3 +176,10 @@ def test_real_news_sets_are_labelled_as_the_issue_asks():
     pairs = yaml.safe_load((REPO / "eval" / "sets" / "verifier_bbc.yaml").read_text())["pairs"]
     supported = sum(p["supported"] for p in pairs)
     assert len(pairs) >= 150 and 0.4 <= supported / len(pairs) <= 0.6
+
+
+def test_dates_and_amounts_match_however_they_are_written():
+    assert answer_correct(Item(question="When?", expect=["6 May"]), "The images were taken on May 6, 2026 [1].")
+    assert answer_correct(Item(question="How much?", expect=["75m"]), "A pre-tax profit of £75 million [1].")
+    assert answer_correct(Item(question="How much?", expect=["4.75%"]), "Rates rose to 4.75 per cent.")
+    assert not answer_correct(Item(question="When?", expect=["6 May"]), "On 16 May [1].")
