@@ -21,7 +21,7 @@ from service.citations import (
     Source, Support, VerifiedSentence, is_abstention, looks_like_instruction, normalize_markers,
     parse_claims, verify,
 )
-from service.conflicts import Difference, compare_sentences, short_name
+from service.stories.conflicts import Difference, compare_sentences, relation, short_name
 from service.facts import names, quantities
 from service.llm import ChatModel
 from service.passages import EmbedCache, format_selected, select_passages
@@ -86,10 +86,6 @@ class CitationBook:
         return self.cite(sup.source, sup.start, sup.end)
 
 
-_CHANGE = re.compile(r"\b(?:now|improved|raised|increased|cut|lowered|reduced|revised|updated|new|latest|"
-                     r"rose|risen|fell|fallen|climbed|dropped|up from|down from|has since|was later)\b", re.IGNORECASE)
-
-
 def _states(claim: str, d: Difference, mine: str) -> bool:
     """Is the differing fact one the answer itself states? Only those are worth a reader's time:
     the answer to "who leads the union?" must not end on a pay-offer percentage it never gave."""
@@ -119,7 +115,7 @@ def find_conflicts(verified: list[VerifiedSentence], sources: list[Source],
                     continue
                 for b_start, b_end in other.spans:
                     theirs = other.article_text[b_start:b_end]
-                    for d in compare_sentences(mine, theirs):
+                    for d in compare_sentences(mine, theirs, sup.source.article_text, other.article_text):
                         about = f"{d.kind}: {short_name(d.left)} vs {short_name(d.right)}"
                         if about in seen or not _states(vs.text, d, mine):
                             continue
@@ -128,11 +124,7 @@ def find_conflicts(verified: list[VerifiedSentence], sources: list[Source],
                                                citation=book.cite(sup.source, sup.start + a_start, sup.start + a_end))
                         right = ConflictVersion(text=theirs, published=other.hit.published,
                                                 citation=book.cite(other, b_start, b_end))
-                        kind, versions = "disagreement", [left, right]
-                        if left.published and right.published and left.published != right.published:
-                            versions.sort(key=lambda v: v.published)
-                            if _CHANGE.search(versions[1].text):
-                                kind = "update"
+                        kind, versions = relation([left, right])
                         conflicts.append(Conflict(about=about, versions=versions, kind=kind))
     return conflicts
 

@@ -37,20 +37,38 @@ def alignment(a: str, b: str) -> float:
     return len(shared) / len(wa | wb)
 
 
-def _name_differences(a: str, b: str) -> list[Difference]:
+_SPEECH = ("said", "says", "added", "told", "explained", "warned", "insisted", "argued", "admitted",
+           "claimed", "denied", "stated", "wrote", "who", "whose", "has", "had", "was", "is")
+
+
+def is_person(name: str, *texts: str) -> bool:
+    """Does some text treat this name as a person's: "Mr Healey", "John Healey added:",
+    "Healey, 42,", "Healey, who…"? Games, prizes and parties are never spoken of that way."""
+    surname = re.escape(name.split()[-1])
+    full = re.escape(name)
+    cue = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady)\.?\s+(?:[A-Z][\w'’-]+\s+)?{surname}\b"
+                     rf"|\b(?:{full}|{surname}),?\s+(?:{'|'.join(_SPEECH[:13])})\b"
+                     rf"|\b(?:{full}|{surname}),\s+(?:\d{{2}},|{'|'.join(_SPEECH[13:15])}\b)"
+                     rf"|\b(?:{'|'.join(_SPEECH[:13])})\s+{full}\b")
+    return any(cue.search(t) for t in texts if t)
+
+
+def _name_differences(a: str, b: str, context: tuple[str, ...] = ()) -> list[Difference]:
     out = []
     na, nb = names(a), names(b)
     for x in na:
         for y in nb:
             xs, ys = x.split(), y.split()
-            # Same surname, different given name: "John Healey" vs "James Healey".
+            # Same surname, different given name: "John Healey" vs "James Healey" — people only.
             if len(xs) >= 2 and len(ys) >= 2 and xs[-1] == ys[-1] and xs[-2] != ys[-2] \
-                    and _given_name(xs[-2]) and _given_name(ys[-2]) and x not in nb and y not in na:
+                    and _given_name(xs[-2]) and _given_name(ys[-2]) and x not in nb and y not in na \
+                    and is_person(" ".join(xs[-2:]), a, *context[:1]) and is_person(" ".join(ys[-2:]), b, *context[1:]):
                 out.append(Difference("name", x, y))
             # Near-identical single names: "Maria Okafor" handled above; "Moor" vs "Moore".
             elif len(xs) == len(ys) == 1 and x != y and x[:3] == y[:3] and x not in nb and y not in na \
                     and abs(len(x) - len(y)) <= 2 and len(x) > 3 and not (x.startswith(y) or y.startswith(x)) \
-                    and _given_name(x) and _given_name(y):
+                    and _given_name(x) and _given_name(y) and is_person(x, a, *context[:1]) \
+                    and is_person(y, b, *context[1:]):
                 out.append(Difference("spelling", x, y))
     return out
 
@@ -101,14 +119,31 @@ def short_name(name: str) -> str:
     return " ".join(words[-2:]) if len(words) > 2 and words[-1][:1].isupper() else name
 
 
-def compare_sentences(a: str, b: str, aligned: float | None = None) -> list[Difference]:
+def compare_sentences(a: str, b: str, article_a: str = "", article_b: str = "") -> list[Difference]:
     """Fact differences between two sentences. A changed given name with the same surname counts
-    on its own; everything else needs the sentences to tell the same thing (alignment), and a
-    weekday needs close alignment, since different events happen on different days."""
-    aligned = alignment(a, b) if aligned is None else aligned
-    diffs = [d for d in _name_differences(a, b) if d.kind == "name" or aligned > 0]
+    on its own when both are people (the articles, when given, may show that); everything else
+    needs the sentences to tell the same thing (alignment), and a weekday needs close alignment,
+    since different events happen on different days."""
+    aligned = alignment(a, b)
+    context = (article_a, article_b) if article_a or article_b else ()
+    diffs = [d for d in _name_differences(a, b, context) if d.kind == "name" or aligned > 0]
     if aligned > 0:
         diffs += _number_differences(a, b) + _set_differences(a, b, _ROLE_WORDS, "role")
     if aligned >= 0.45:
         diffs += _set_differences(a, b, _WEEKDAYS, "weekday")
     return diffs
+
+
+_CHANGE = re.compile(r"\b(?:now|improved|raised|increased|cut|lowered|reduced|revised|updated|new|latest|"
+                     r"rose|risen|fell|fallen|climbed|dropped|up from|down from|has since|was later)\b", re.IGNORECASE)
+
+
+def relation(sides: list) -> tuple[str, list]:
+    """'update' when two dated reports differ and the later one speaks of a change ("improved its
+    offer to 5 percent"); the earlier report then comes first. Otherwise a 'disagreement'.
+    `sides` are anything with `.published` and `.text`."""
+    if all(s.published for s in sides) and len({s.published for s in sides}) == len(sides):
+        ordered = sorted(sides, key=lambda s: s.published)
+        if _CHANGE.search(ordered[-1].text):
+            return "update", ordered
+    return "disagreement", sides

@@ -1,17 +1,14 @@
-"""Stories: the same event told by several outlets, and where those outlets disagree.
+"""Stories over one store: grouped, titled, persisted with the catalog's generation.
 
-Grouping is deterministic: two articles belong together when they were published within the
-date window and either their text is close (MiniLM cosine of title + lead) or they are close
-enough and share named entities. Groups are connected components (single link), recomputed
-whenever the catalog's generation moves and persisted with it. Conflicts come from aligning
-sentences across outlets and comparing their facts (`service.conflicts`); no LLM decides them.
+Grouping is deterministic (`grouping`); conflicts come from aligning sentences across outlets
+and comparing their facts (`conflicts`); no LLM decides either. Article vectors are the stored
+vectors of each article's first chunk (title + lead), so grouping a corpus costs no embedding.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -19,8 +16,11 @@ from pydantic import BaseModel
 
 from index.sentences import sentence_spans
 from index.store import ArticleStore
-from service.conflicts import compare_sentences, short_name
-from service.facts import name_tokens
+from service.stories.conflicts import compare_sentences, relation, short_name
+from service.stories.grouping import Doc, Grouper, GroupingParams, jaccard
+
+StoryParams = GroupingParams
+MAX_SENTENCES = 120  # per article, when comparing facts: bounds a story's cost on huge articles
 
 
 class StoryArticle(BaseModel):
@@ -33,6 +33,7 @@ class StoryArticle(BaseModel):
 class ConflictSide(BaseModel):
     article_id: str
     source: str | None = None
+    published: str | None = None
     text: str
     start: int
     end: int
@@ -40,7 +41,8 @@ class ConflictSide(BaseModel):
 
 class StoryConflict(BaseModel):
     about: str
-    kind: str
+    kind: str  # what differs: name, spelling, number, role, weekday
+    relation: str = "disagreement"  # or "update": a later report gives a changed fact (earlier side first)
     versions: list[ConflictSide]
 
 
@@ -50,15 +52,6 @@ class Story(BaseModel):
     articles: list[StoryArticle]
     conflicts: int = 0
     near_duplicates: list[list[str]] = []
-
-
-@dataclass(frozen=True)
-class StoryParams:
-    window_days: int = 7
-    min_cosine: float = 0.55  # text alone is enough above this
-    min_cosine_with_entities: float = 0.35  # or this much plus shared names
-    min_shared_entities: int = 2
-    near_duplicate_jaccard: float = 0.8
 
 
 _SCHEMA = """
@@ -72,12 +65,7 @@ def _lead(text: str, sentences: int = 4) -> str:
     return text[spans[0][0]:spans[-1][1]] if spans else text[:600]
 
 
-def _shingles(text: str, k: int = 5) -> set[str]:
-    words = text.lower().split()
-    return {" ".join(words[i:i + k]) for i in range(max(1, len(words) - k + 1))}
-
-
-def _days(published: str | None) -> int | None:
+def _day(published: str | None) -> int | None:
     if not published:
         return None
     try:
@@ -89,9 +77,9 @@ def _days(published: str | None) -> int | None:
 class StoryBook:
     """Stories over one store, persisted next to it and refreshed when the catalog changes."""
 
-    def __init__(self, store: ArticleStore, params: StoryParams | None = None):
+    def __init__(self, store: ArticleStore, params: GroupingParams | None = None):
         self.store = store
-        self.params = params or StoryParams()
+        self.params = params or GroupingParams()
         self.db = sqlite3.connect(store.config.data_dir / "stories.sqlite", check_same_thread=False, timeout=30)
         self.db.executescript(_SCHEMA)
 
@@ -100,14 +88,34 @@ class StoryBook:
         cached = {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT * FROM article_vectors")}
         todo = [r for r in rows if cached.get(r["id"], (None,))[0] != r["content_hash"]]
         if todo:
-            vecs = self.store.embeddings.embed_documents([f"{r['title']}\n{_lead(r['text'])}" for r in todo])
+            found = self._stored_lead_vectors([r["id"] for r in todo])
+            missing = [r for r in todo if r["id"] not in found]
+            if missing:  # e.g. a Chroma server that does not return embeddings
+                vecs = self.store.embeddings.embed_documents([f"{r['title']}\n{_lead(r['text'])}" for r in missing])
+                found.update({r["id"]: np.asarray(v, np.float32) for r, v in zip(missing, vecs)})
             with self.db:
                 self.db.executemany("INSERT OR REPLACE INTO article_vectors VALUES (?,?,?)",
-                                    [(r["id"], r["content_hash"], np.asarray(v, np.float32).tobytes())
-                                     for r, v in zip(todo, vecs)])
-                for r, v in zip(todo, vecs):
-                    cached[r["id"]] = (r["content_hash"], np.asarray(v, np.float32).tobytes())
-        return np.vstack([np.frombuffer(cached[r["id"]][1], dtype=np.float32) for r in rows])
+                                    [(r["id"], r["content_hash"], found[r["id"]].tobytes()) for r in todo])
+            for r in todo:
+                cached[r["id"]] = (r["content_hash"], found[r["id"]].tobytes())
+        out = np.vstack([np.frombuffer(cached[r["id"]][1], dtype=np.float32) for r in rows])
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+    def _stored_lead_vectors(self, article_ids: list[str]) -> dict[str, np.ndarray]:
+        """The vector of each article's first chunk (embedded as title + lead at ingest)."""
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(article_ids), 500):
+            part = article_ids[i:i + 500]
+            rows = self.store._db().execute(
+                f"SELECT id, article_id FROM chunks WHERE idx=0 AND article_id IN ({','.join('?' * len(part))})",
+                part).fetchall()
+            owner = {r[0]: r[1] for r in rows}
+            if not owner:
+                continue
+            got = self.store.vectors.get(ids=list(owner), include=["embeddings"])
+            for cid, vec in zip(got.get("ids") or [], got.get("embeddings") if got.get("embeddings") is not None else []):
+                out[owner[cid]] = np.asarray(vec, np.float32)
+        return out
 
     def _compute(self) -> list[Story]:
         rows = list(self.store._db().execute(
@@ -115,66 +123,31 @@ class StoryBook:
         if not rows:
             return []
         vectors = self._vectors(rows)
-        sims = vectors @ vectors.T
-        days = [_days(r["published"]) for r in rows]
-        entities = [name_tokens(f"{r['title']}. {r['text']}") for r in rows]
-        parent = list(range(len(rows)))
-
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        p = self.params
-        for i in range(len(rows)):
-            for j in range(i + 1, len(rows)):
-                if days[i] is not None and days[j] is not None and abs(days[i] - days[j]) > p.window_days:
-                    continue
-                shared = len(entities[i] & entities[j])
-                if sims[i, j] >= p.min_cosine or (sims[i, j] >= p.min_cosine_with_entities
-                                                   and shared >= p.min_shared_entities):
-                    parent[find(i)] = find(j)
-        groups: dict[int, list[int]] = {}
-        for i in range(len(rows)):
-            groups.setdefault(find(i), []).append(i)
+        docs = [Doc(r["id"], r["title"] or "", r["text"] or "", _day(r["published"])) for r in rows]
+        grouper = Grouper(docs, vectors, self.params)
         stories = []
-        for members in groups.values():
+        for members in grouper.groups():
             members.sort(key=lambda i: (rows[i]["published"] or "", rows[i]["id"]))
             ids = [rows[i]["id"] for i in members]
-            story_id = "s-" + hashlib.sha1(ids[0].encode()).hexdigest()[:10]
-            near = self._near_duplicates([rows[i] for i in members])
             stories.append(Story(
-                id=story_id, title=self._title([rows[i] for i in members], vectors[members]),
+                id="s-" + hashlib.sha1(ids[0].encode()).hexdigest()[:10],
+                title=self._title([rows[i] for i in members], vectors[members]),
                 articles=[StoryArticle(id=rows[i]["id"], title=rows[i]["title"], source=rows[i]["source"],
                                        published=rows[i]["published"]) for i in members],
-                near_duplicates=near))
+                near_duplicates=[[rows[i]["id"], rows[j]["id"]] for x, i in enumerate(members)
+                                 for j in members[x + 1:]
+                                 if jaccard(grouper.shingles(i), grouper.shingles(j)) >= self.params.near_duplicate]))
         for story in stories:
-            story.conflicts = len(self.conflicts_of(story))
+            if len(story.articles) > 1:
+                story.conflicts = len(self.conflicts_of(story))
         stories.sort(key=lambda s: (-len(s.articles), s.articles[-1].published or "", s.id))
         return stories
 
     @staticmethod
     def _title(rows: list[sqlite3.Row], vecs: np.ndarray) -> str:
-        """The headline closest to the story's centre: generated by selection, not invented."""
+        """The headline closest to the story's centre: it says what happened, and is not invented."""
         centre = vecs.mean(axis=0)
         return rows[int(np.argmax(vecs @ centre))]["title"]
-
-    def _near_duplicates(self, rows: list[sqlite3.Row]) -> list[list[str]]:
-        from datasketch import MinHash
-
-        hashes = []
-        for r in rows:
-            m = MinHash(num_perm=64, seed=1)
-            for sh in _shingles(r["text"]):
-                m.update(sh.encode())
-            hashes.append(m)
-        pairs = []
-        for i in range(len(rows)):
-            for j in range(i + 1, len(rows)):
-                if hashes[i].jaccard(hashes[j]) >= self.params.near_duplicate_jaccard:
-                    pairs.append([rows[i]["id"], rows[j]["id"]])
-        return pairs
 
     # --- reading -------------------------------------------------------------------------
     def stories(self) -> list[Story]:
@@ -196,27 +169,29 @@ class StoryBook:
         return next((s for s in self.stories() if any(a.id == article_id for a in s.articles)), None)
 
     def conflicts_of(self, story: Story) -> list[StoryConflict]:
-        """Aligned sentences from different outlets that differ on a fact."""
+        """Aligned sentences from different outlets (or different reports) that differ on a fact."""
         near = {frozenset(p) for p in story.near_duplicates}
         arts = [self.store.get_article(a.id) for a in story.articles]
         arts = [a for a in arts if a is not None]
-        sentences = {a.id: [(s, e, a.text[s:e]) for s, e in sentence_spans(a.text)] for a in arts}
+        sentences = {a.id: [(s, e, a.text[s:e]) for s, e in sentence_spans(a.text)[:MAX_SENTENCES]] for a in arts}
         out: list[StoryConflict] = []
         seen: set[tuple] = set()
         for i, a in enumerate(arts):
             for b in arts[i + 1:]:
-                if a.source and a.source == b.source or frozenset((a.id, b.id)) in near:
+                if frozenset((a.id, b.id)) in near:
                     continue
                 for sa, ea, ta in sentences[a.id]:
                     for sb, eb, tb in sentences[b.id]:
-                        for d in compare_sentences(ta, tb):
+                        for d in compare_sentences(ta, tb, a.text, b.text):
                             key = (d.kind, frozenset((short_name(d.left), short_name(d.right))))
                             if key in seen:
                                 continue
                             seen.add(key)
-                            out.append(StoryConflict(
-                                about=f"{d.kind}: {short_name(d.left)} vs {short_name(d.right)}", kind=d.kind,
-                                versions=[ConflictSide(article_id=a.id, source=a.source, text=ta, start=sa, end=ea),
-                                          ConflictSide(article_id=b.id, source=b.source, text=tb, start=sb, end=eb)]))
+                            sides = [ConflictSide(article_id=a.id, source=a.source, published=a.published,
+                                                  text=ta, start=sa, end=ea),
+                                     ConflictSide(article_id=b.id, source=b.source, published=b.published,
+                                                  text=tb, start=sb, end=eb)]
+                            rel, sides = relation(sides)
+                            out.append(StoryConflict(about=f"{d.kind}: {short_name(d.left)} vs {short_name(d.right)}",
+                                                     kind=d.kind, relation=rel, versions=sides))
         return out
-

@@ -1,0 +1,3 @@
+"""Stories: the same event told by several reports, and where those reports disagree."""
+from service.stories.book import (ConflictSide, Story, StoryArticle, StoryBook, StoryConflict,  # noqa: F401
+                                  StoryParams)

@@ -1,0 +1,207 @@
+"""Which articles report the same event: evidence per pair, then groups that stay tight.
+
+Closeness of text alone groups a topic (every athletics article, every book prize), so a link
+between two articles needs evidence of one event: either a near-duplicate text, or closeness
+*and* the same specific things named — people, organisations, places and figures, weighted by how
+rare they are in the corpus (sharing "Blair" or "£1bn" says little, sharing "Ebbers" or
+"12,575" says a lot). Undated articles need stronger evidence than two reports a few days apart.
+
+Groups grow by average linkage, not by chains: two groups merge only when most of their article
+pairs are linked, so one article that touches two events cannot glue them together.
+Candidates come from each article's nearest neighbours by vector and from rare names shared
+through an inverted index, never from all pairs, so 2,000 articles group in about a second.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.facts import _COMMON_CAPITALISED, _TITLE_WORDS, names, quantities
+
+
+@dataclass(frozen=True)
+class GroupingParams:
+    window_days: int = 7  # dated articles further apart than this are not one event
+    neighbours: int = 20  # vector candidates per article
+    near_duplicate: float = 0.5  # word 5-gram Jaccard: a rewrite of the same report
+    min_cosine: float = 0.45  # below this, no link whatever is shared
+    min_evidence: float = 0.40  # tf-idf cosine of the whole texts + cosine_weight × vector cosine (dated, in window)
+    min_evidence_undated: float = 0.58  # the same, when a date is missing: strong evidence only
+    cosine_weight: float = 0.25
+    loose_evidence: float = 0.42  # a weaker link: not enough to join, counts towards a merge's density
+    link_density: float = 0.5  # share of cross pairs that must be (loosely) linked for two groups to merge
+    rare_df: int = 8  # names held by at most this many articles seed candidates directly
+    min_docs: int = 500  # document frequencies are read as if the corpus had at least this many
+
+
+@dataclass
+class Doc:
+    id: str
+    title: str
+    text: str
+    day: int | None  # ordinal date, None when unknown
+
+
+_GENERIC = _COMMON_CAPITALISED | _TITLE_WORDS | {
+    "mr", "mrs", "ms", "dr", "sir", "bbc", "news", "said", "says", "new", "year", "week", "day", "people",
+}
+_SPEECH = r"(?:said|says|added|told|explained|warned|insisted|argued|admitted|claimed|denied|stated|wrote)"
+
+
+def entities(title: str, text: str) -> Counter:
+    """Specific things an article names: whole names, their words, and figures that are not years
+    or small counts. Title names count twice: the headline says what the article is about."""
+    out: Counter = Counter()
+    for weight, part in ((2, title), (1, text)):
+        for name in names(part):
+            words = [w.lower().strip("’'-.") for w in name.split()]
+            words = [w for w in words if len(w) > 1 and w not in _GENERIC and not w.isdigit()]
+            for w in words:
+                out[w] += weight
+            if len(words) >= 2:
+                out[" ".join(words)] += weight
+        for q in quantities(part):
+            if q.is_word or (not q.currency and not q.percent and (q.value < 20 or _is_year(q.text))):
+                continue
+            out[f"#{q.currency or ''}{'%' if q.percent else ''}{q.value:g}"] += weight
+    return out
+
+
+def _is_year(text: str) -> bool:
+    return bool(re.fullmatch(r"(19|20)\d\d", text))
+
+
+def shingles(text: str, k: int = 5) -> frozenset[str]:
+    words = re.findall(r"\w+", text.lower())
+    return frozenset(" ".join(words[i:i + k]) for i in range(max(1, len(words) - k + 1)))
+
+
+def jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+_STOP = frozenset("""the a an and or but of to in on at for with by from as is are was were be been being has
+have had it its this that these those he she they we you i his her their our not no will would could
+should can may might said says say also after before over more than into about up out new one two
+three year years last first just there which who what when where while other some all most mr mrs ms
+him them us do does did so if then because such only very even still now being per""".split())
+_TERM = re.compile(r"[£$€]?\d[\d,.]*\d(?:bn|m|%)?|[£$€]?\d(?:bn|m|%)?|[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]")
+
+
+def _tfidf(texts: list[str], min_docs: int) -> list[dict[str, float]]:
+    """Sublinear tf-idf vectors, L2-normalised, as sparse dicts (a corpus needs no vocabulary matrix)."""
+    counts = []
+    for text in texts:
+        c = Counter(t.strip("'’-.,") for t in _TERM.findall(text.lower()))
+        counts.append({t: n for t, n in c.items() if len(t) > 2 and t not in _STOP})
+    df = Counter(t for c in counts for t in c)
+    n = max(len(texts), min_docs)
+    out = []
+    for c in counts:
+        v = {t: (1 + math.log(k)) * math.log((n + 1) / (df[t] + 1)) for t, k in c.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        out.append({t: x / norm for t, x in v.items()})
+    return out
+
+
+@dataclass
+class Evidence:
+    cosine: float  # title + lead vectors
+    words: float  # tf-idf cosine of the whole texts: the same specific words, names and figures
+    near_duplicate: float
+    names: list[str]  # the rarest shared names and figures, for explaining a link
+
+
+class Grouper:
+    """Pairs → links → groups, over one corpus snapshot."""
+
+    def __init__(self, docs: list[Doc], vectors: np.ndarray, params: GroupingParams | None = None):
+        self.docs, self.vectors, self.p = docs, vectors, params or GroupingParams()
+        self.ents = [entities(d.title, d.text) for d in docs]
+        df = Counter(e for ents in self.ents for e in ents)
+        n = max(len(docs), self.p.min_docs)
+        self.idf = {e: math.log((n + 1) / (c + 1)) for e, c in df.items()}
+        self.df = df
+        self.terms = _tfidf([f"{d.title}\n{d.title}\n{d.text}" for d in docs], self.p.min_docs)
+        self._shingles: dict[int, frozenset] = {}
+
+    def shingles(self, i: int) -> frozenset:
+        if i not in self._shingles:
+            self._shingles[i] = shingles(self.docs[i].text)
+        return self._shingles[i]
+
+    def candidates(self) -> set[tuple[int, int]]:
+        n = len(self.docs)
+        pairs: set[tuple[int, int]] = set()
+        if n < 2:
+            return pairs
+        k = min(self.p.neighbours, n - 1)
+        for lo in range(0, n, 1024):  # blocks keep memory flat at any corpus size
+            sims = self.vectors[lo:lo + 1024] @ self.vectors.T
+            top = np.argpartition(-sims, k, axis=1)[:, :k + 1]
+            for row, js in enumerate(top):
+                i = lo + row
+                pairs.update((min(i, j), max(i, j)) for j in js if j != i and sims[row, j] >= self.p.min_cosine)
+        holders: dict[str, list[int]] = defaultdict(list)
+        for i, ents in enumerate(self.ents):
+            for e in ents:
+                if " " in e and self.df[e] <= self.p.rare_df:
+                    holders[e].append(i)
+        for members in holders.values():
+            pairs.update((a, b) for x, a in enumerate(members) for b in members[x + 1:])
+        return pairs
+
+    def evidence(self, i: int, j: int) -> Evidence:
+        both = self.ents[i].keys() & self.ents[j].keys()
+        top = sorted(both, key=lambda e: -self.idf[e])[:5]
+        cos = float(self.vectors[i] @ self.vectors[j])
+        ta, tb = self.terms[i], self.terms[j]
+        if len(ta) > len(tb):
+            ta, tb = tb, ta
+        words = sum(w * tb.get(t, 0.0) for t, w in ta.items())
+        near = jaccard(self.shingles(i), self.shingles(j)) if words >= 0.3 else 0.0
+        return Evidence(cos, words, near, top)
+
+    def linked(self, i: int, j: int, ev: Evidence, loose: bool = False) -> bool:
+        p = self.p
+        di, dj = self.docs[i].day, self.docs[j].day
+        if ev.near_duplicate >= p.near_duplicate:
+            return True
+        if di is not None and dj is not None and abs(di - dj) > p.window_days:
+            return False
+        if ev.cosine < p.min_cosine:
+            return False
+        need = p.min_evidence if di is not None and dj is not None else p.min_evidence_undated
+        if loose:
+            need = min(need, p.loose_evidence)
+        return ev.words + p.cosine_weight * ev.cosine >= need
+
+    def groups(self) -> list[list[int]]:
+        links: dict[int, set[int]] = defaultdict(set)
+        strength: list[tuple[float, int, int]] = []
+        for i, j in self.candidates():
+            ev = self.evidence(i, j)
+            if self.linked(i, j, ev, loose=True):
+                links[i].add(j)
+                links[j].add(i)
+            if self.linked(i, j, ev):
+                strength.append((ev.words + ev.near_duplicate + self.p.cosine_weight * ev.cosine, i, j))
+        group_of = list(range(len(self.docs)))
+        members: dict[int, list[int]] = {i: [i] for i in range(len(self.docs))}
+        for _, i, j in sorted(strength, reverse=True):
+            gi, gj = group_of[i], group_of[j]
+            if gi == gj:
+                continue
+            a, b = members[gi], members[gj]
+            joined = sum(1 for x in a for y in b if y in links[x])
+            if joined < self.p.link_density * len(a) * len(b):
+                continue
+            for x in b:
+                group_of[x] = gi
+            a.extend(b)
+            del members[gj]
+        return [sorted(m) for m in members.values()]
