@@ -47,6 +47,13 @@ class LabelledConflict(BaseModel):
     found_by: str = "reading"  # or "review": a reported conflict a reader confirmed
 
 
+class Review(BaseModel):
+    a: str
+    b: str
+    verdict: str = Field(pattern="^(same|different|borderline)$")
+    why: str = ""
+
+
 class StorySet(BaseModel):
     name: str
     corpus: str
@@ -55,6 +62,7 @@ class StorySet(BaseModel):
     max_story_size: int = 8
     groups: list[Group] = Field(min_length=1)
     borderline: list[list[str]] = []
+    reviewed: list[Review] = []  # a second reader's verdicts on single pairs: they override the groups
     conflicts: list[LabelledConflict] = []
     thresholds: dict[str, float] = {}
     path: Path | None = None
@@ -103,8 +111,11 @@ def _stored_ids(store, root: Path, files: set[str], max_bytes: int) -> dict[str,
     out = {}
     for name in sorted(files):
         path = root / name
+        if not path.is_file() and store.get_article(name) is not None:  # an article of a JSONL file, by id
+            out[name] = name
+            continue
         if not path.is_file():
-            raise SetError(f"labelled file not in the corpus: {name}")
+            raise SetError(f"labelled article is neither a file of the corpus nor a stored id: {name}")
         art = next((a for a in load_file(path, max_bytes) if isinstance(a, Article)), None)
         if art is None:
             raise SetError(f"labelled file does not load: {name}")
@@ -163,11 +174,17 @@ def run_stories(sset: StorySet, settings: Settings, out_dir: Path, data_dir: Pat
         if report.failed:
             raise RuntimeError(f"corpus did not ingest cleanly: {[f.model_dump() for f in report.failed][:5]}")
         files = {f for g in sset.groups for f in g.articles} | {f for p in sset.borderline for f in p} \
-            | {f for c in sset.conflicts for f in (c.a, c.b)}
+            | {f for c in sset.conflicts for f in (c.a, c.b)} | {f for r in sset.reviewed for f in (r.a, r.b)}
         ids = _stored_ids(store, sset.corpus_path, files, int(settings.max_file_mb * 1e6))
         truth_groups = [[ids[f] for f in g.articles] for g in sset.groups]
         truth = _pairs(truth_groups)
         ignore = {frozenset((ids[a], ids[b])) for a, b in sset.borderline if ids[a] != ids[b]}
+        for r in sset.reviewed:
+            pair = frozenset((ids[r.a], ids[r.b]))
+            if len(pair) == 2:
+                truth.add(pair) if r.verdict == "same" else truth.discard(pair)
+                if r.verdict == "borderline":
+                    ignore.add(pair)
         truth -= ignore
         merged = sum(1 for g in sset.groups for a, b in combinations(g.articles, 2) if ids[a] == ids[b])
 
@@ -235,8 +252,9 @@ def run_stories(sset: StorySet, settings: Settings, out_dir: Path, data_dir: Pat
             "labels_in_one_story": sum(1 for c, ia, _, ib, _ in labelled
                                        if any({ia, ib} <= set(p) for p in predicted)),
         }
+        labelled_size = {a: len(g) for g in truth_groups for a in g}  # "unless labelled so"
         big = [{"id": s.id, "title": s.title, "articles": len(s.articles)} for s in stories
-               if len(s.articles) > sset.max_story_size]
+               if len(s.articles) > max(sset.max_story_size, *(labelled_size.get(a.id, 0) for a in s.articles))]
         file_of = {v: k for k, v in ids.items()}
         agg = {
             "set": sset.name, "articles": store.count()[0], "files_ingested": len(report.added) + len(report.unchanged)
@@ -253,6 +271,12 @@ def run_stories(sset: StorySet, settings: Settings, out_dir: Path, data_dir: Pat
             "unmatched_conflicts": [{"story": sid, **rc.model_dump()} for (sid, rc), h in zip(reported, right) if h is None],
             "missed_conflicts": [c.model_dump() for n, (c, *_ ) in enumerate(labelled) if n not in found],
         }
+        values = {"clustering_precision": ours["precision"], "clustering_recall": ours["recall"],
+                  "conflict_precision": conflict_scores["precision"], "conflict_recall": conflict_scores["recall"]}
+        agg["misses"] = [f"{name} {values[name]} < {want}" for name, want in sset.thresholds.items()
+                         if values.get(name) is None or values[name] < want]
+        if big:
+            agg["misses"].append(f"{len(big)} stories over {sset.max_story_size} articles")
         (out_dir / "metrics.json").write_text(json.dumps(agg, indent=2))
         (out_dir / "details.json").write_text(json.dumps(details, indent=2, ensure_ascii=False))
         _write_report(out_dir, agg, details)
@@ -273,7 +297,7 @@ def _write_report(out_dir: Path, agg: dict, details: dict) -> None:
               "|---|---|---|---|---|---|---|---|",
               f"| newsdesk | {k['reported']} | {k['right']} | {k['precision']} | {k['labelled']} | {k['labels_found']} | "
               f"{k['recall']} | {k['labels_in_one_story']} |", "",
-              f"Stories over {8} articles: {len(agg['stories_over_max'])}. Timings (s): {agg['timings_s']}", "",
+              f"Stories over the size limit: {len(agg['stories_over_max'])}. Timings (s): {agg['timings_s']}", "",
               "## Reported conflicts that match no label (check by reading)", ""]
     for u in details["unmatched_conflicts"][:60]:
         lines.append(f"- `{u['about']}` ({u['relation']}): “{u['versions'][0]['text'][:160]}” / "

@@ -315,9 +315,10 @@ def conflicts(story_id: str, as_json: bool) -> None:
     if not found:
         console.print("no conflicts: the outlets agree on names, numbers, dates and roles")
     for c in found:
-        console.print(f"[yellow]{c.about}[/]")
+        console.print(f"[yellow]{c.about}[/] ({'update: the later report changes it' if c.relation == 'update' else c.relation})")
         for v in c.versions:
-            console.print(f"    {v.source or v.article_id}: “{v.text}” [dim]({v.article_id} {v.start}:{v.end})[/]")
+            when = f"{v.published}, " if v.published else ""
+            console.print(f"    {v.source or v.article_id}: “{v.text}” [dim]({when}{v.article_id} {v.start}:{v.end})[/]")
 
 
 @main.command()
@@ -538,7 +539,8 @@ def worker(concurrency: int, name: str | None) -> None:
 def eval_command(setfile, model, k, out_dir, data_dir, compare, baseline, only_failed, as_json) -> None:
     """Check answers and summaries against hand-labelled facts; exit 1 when a threshold is missed.
 
-    A set with `pairs:` measures the citation verifier alone (precision/recall of its verdicts).
+    A set with `pairs:` measures the citation verifier alone (precision/recall of its verdicts); a
+    set with `groups:` measures stories and conflicts (pairwise clustering and conflict precision/recall).
     Sets over a corpus outside the repository (`optional: true`) are skipped when it is absent.
 
     \b
@@ -546,11 +548,13 @@ def eval_command(setfile, model, k, out_dir, data_dir, compare, baseline, only_f
       newsdesk eval eval/sets/seeds.yaml
       newsdesk eval eval/sets/bbc.yaml --baseline plain
       newsdesk eval eval/sets/verifier_bbc.yaml
+      newsdesk eval eval/sets/stories_bbc.yaml --data-dir /tmp/bbc-all
       newsdesk eval eval/sets/demo.yaml --model qwen2.5-coder-0.5b --out /tmp/demo-small
       newsdesk eval --compare eval/reports/demo /tmp/demo-small
     """
     from eval.metrics import compare as compare_runs
     from eval.schema import CorpusMissing, SetError, load_set
+    from eval.stories import is_story_set
     from eval.verifier_pairs import is_pair_set
 
     if compare:
@@ -577,6 +581,8 @@ def eval_command(setfile, model, k, out_dir, data_dir, compare, baseline, only_f
     try:
         if is_pair_set(Path(setfile)):
             return _eval_pairs(Path(setfile), out_dir, as_json)
+        if is_story_set(Path(setfile)):
+            return _eval_stories(Path(setfile), out_dir, data_dir, as_json)
         eset = load_set(Path(setfile))
     except CorpusMissing as exc:
         err.print(f"[yellow]skipped:[/] {exc} (this set reads a corpus kept outside the repository)")
@@ -641,6 +647,32 @@ def _eval_pairs(path: Path, out_dir: str | None, as_json: bool) -> None:
     for who, m in (("newsdesk verifier", agg), ("cosine-only baseline", agg["baseline"])):
         console.print(f"{who:22} precision {m['precision']}  recall {m['recall']}  accuracy {m['accuracy']}")
     console.print(f"{agg['pairs']} pairs · report: {out / 'report.md'}")
+
+
+def _eval_stories(path: Path, out_dir: str | None, data_dir: str | None, as_json: bool) -> None:
+    from rich.progress import Progress
+
+    from eval.stories import load_story_set, run_stories
+
+    sset = load_story_set(path)
+    out = Path(out_dir) if out_dir else Path("eval/reports") / sset.name
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("stories", total=None)
+        agg = run_stories(sset, _settings(), out, data_dir=Path(data_dir) if data_dir else None,
+                          progress=lambda what: bar.update(task, description=what))
+    if as_json:
+        _print_json(agg)
+    else:
+        c, k = agg["clustering"], agg["conflicts"]
+        console.print(f"{'grouping':34} {'precision':>9} {'recall':>7} {'stories≥2':>9} {'largest':>7}")
+        for who, m in (("newsdesk", c), *((f"baseline: {n}", b) for n, b in agg["baselines"].items())):
+            console.print(f"{who:34} {m['precision']!s:>9} {m['recall']!s:>7} {m['stories_2plus']:>9} {m['largest']:>7}")
+        console.print(f"conflicts: {k['reported']} reported, {k['right']} match a label (precision {k['precision']}), "
+                      f"{k['labels_found']}/{k['labelled']} labels found (recall {k['recall']})")
+        console.print(f"timings (s): {agg['timings_s']} · report: {out / 'report.md'}")
+        for miss in agg["misses"]:
+            err.print(f"[red]threshold missed:[/] {miss}")
+    sys.exit(1 if agg["misses"] else 0)
 
 
 if __name__ == "__main__":

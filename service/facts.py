@@ -117,8 +117,8 @@ def quantities(text: str) -> list[Quantity]:
             continue  # part of an identifier: "C/2026", "F3"
         cur = m["cur"] or m["cur2"]
         scale = (m["scale"] or "").lower()
-        if scale == "m" and not cur:  # "1500m", "the 60m hurdles": metres, not millions
-            scale = ""
+        if scale == "m" and not cur and not _COUNTED_M.match(text, m.end()):
+            scale = ""  # "1500m", "the 60m hurdles": metres, not millions (but "1.4m workers" is)
         value = _to_float(m["num"]) * _SCALES.get(scale, 1)
         out.append(Quantity(round(value, 6), _CURRENCY.get(cur.lower(), cur) if cur else None,
                             bool(m["pct"]), m.group().strip(), _unit(text, m.end()), _measure(text, m.start())))
@@ -129,6 +129,9 @@ def quantities(text: str) -> list[Quantity]:
     return out
 
 
+_COUNTED_M = re.compile(r"\s+(?:people|workers|users|viewers|homes|households|customers|subscribers|"
+                        r"copies|shares|jobs|visitors|tourists|passengers|voters|children|adults|pensioners|"
+                        r"members|listeners|readers|downloads|units|barrels|tonnes)\b")
 _HALF = re.compile(r"\bhalf an? (thousand|million|billion|trillion)\b", re.IGNORECASE)
 
 

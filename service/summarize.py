@@ -125,8 +125,8 @@ def summarize(ctx: Context, article_ids: list[str], story_conflicts=None, prompt
                 ids.append(book.cite(src, side.start, side.end))
         if len(ids) != 2:
             continue
-        conflicts.append(Conflict(about=sc.about, versions=[
-            ConflictVersion(text=side.text, citation=i) for side, i in zip(sc.versions, ids)]))
+        conflicts.append(Conflict(about=sc.about, kind=sc.relation, versions=[
+            ConflictVersion(text=side.text, citation=i, published=side.published) for side, i in zip(sc.versions, ids)]))
         sentence = conflict_sentence(conflicts[-1])
         sentences.append(SummarySentence(text=sentence, citations=ids, supported=True))
         parts.append(sentence)

@@ -154,7 +154,7 @@ def test_verifier_pair_set_runs_beside_its_baseline(tmp_path):
 def test_sets_over_an_absent_corpus_are_skipped_not_failed(tmp_path):
     from helpers import run_cli
 
-    for name in ("bbc.yaml", "verifier_bbc.yaml"):
+    for name in ("bbc.yaml", "verifier_bbc.yaml", "stories_bbc.yaml"):
         text = (REPO / "eval" / "sets" / name).read_text().replace("../../../shared/corpora/bbc-news", "no/such/corpus")
         (tmp_path / name).write_text(text)
         r = run_cli(["eval", str(tmp_path / name)], tmp_path / "data")
@@ -173,6 +173,9 @@ def test_real_news_sets_are_labelled_as_the_issue_asks():
     assert sum(bool(i.get("abstain")) for i in items) >= 15
     assert sum(i.get("kind") == "coreference" for i in items) >= 10 and sum(i.get("kind") == "two-fact" for i in items) >= 10
     assert len(bbc["summaries"]) >= 30
+    stories = yaml.safe_load((REPO / "eval" / "sets" / "stories_bbc.yaml").read_text())
+    assert stories["optional"] and len(stories["groups"]) >= 40 and len(stories["conflicts"]) >= 20
+    assert len({a for g in stories["groups"] for a in g["articles"]}) >= 300
     pairs = yaml.safe_load((REPO / "eval" / "sets" / "verifier_bbc.yaml").read_text())["pairs"]
     supported = sum(p["supported"] for p in pairs)
     assert len(pairs) >= 150 and 0.4 <= supported / len(pairs) <= 0.6

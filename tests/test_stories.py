@@ -2,6 +2,7 @@
 import json
 from itertools import combinations
 
+import numpy as np
 import pytest
 
 from service.ask import Context
@@ -137,3 +138,158 @@ def test_map_reduce_keeps_citations_on_original_articles(seeded, llm):
     assert result.timings_ms["map_calls"] >= 2
     _check_summary(result, store)
     assert all(c.article_id in ids for c in result.citations)
+
+
+# --- same event, not same topic ------------------------------------------------------------------
+DOPING = ("Greek sprinters banned over missed drugs tests",
+          "Kostas Kenteris and Katerina Thanou were banned for two years by the IAAF on Tuesday after missing "
+          "three drugs tests before the Athens Olympics. Their coach Christos Tzekos was banned for four years. "
+          "Kenteris said he would appeal to the Court of Arbitration for Sport.")
+DOPING_FOLLOW_UP = ("Kenteris to appeal against two-year IAAF ban",
+                    "Kostas Kenteris will appeal to the Court of Arbitration for Sport against the two-year ban the "
+                    "IAAF gave him and Katerina Thanou for missing drugs tests. Coach Christos Tzekos, banned for four "
+                    "years, called the IAAF hearing unfair. Kenteris said the ban was an injustice.")
+OTHER_DOPING = ("US sprinter banned over steroid case",
+                "Tim Montgomery was banned for two years by the US Anti-Doping Agency on Thursday over the Balco "
+                "steroid case, although he never failed a drugs test. His coach Trevor Graham denied wrongdoing. "
+                "Montgomery said he would appeal to the Court of Arbitration for Sport.")
+KIT_DEAL = ("UK Athletics signs new kit deal",
+            "UK Athletics has signed a four-year kit deal with a sportswear firm worth £5m, its chief executive "
+            "said on Tuesday. The deal covers the national team at the European Indoor Championships and the "
+            "World Championships in Helsinki. Athletes welcomed the new kit.")
+RECORD = ("Isinbayeva breaks world pole vault record",
+          "Yelena Isinbayeva broke the indoor pole vault world record in Birmingham on Friday, clearing 4.88m at "
+          "the Norwich Union Grand Prix. It was the Russian athlete's tenth world record. Crowds at the National "
+          "Indoor Arena cheered the athletics star.")
+
+
+def _grouper(articles, days=None, **params):
+    from index.embed import MiniLMEmbeddings
+    from service.stories.grouping import Doc, Grouper, GroupingParams
+
+    vecs = np.array(MiniLMEmbeddings().embed_documents([f"{t}\n{b}" for t, b in articles]), dtype=np.float32)
+    docs = [Doc(str(i), t, b, (days or [None] * len(articles))[i]) for i, (t, b) in enumerate(articles)]
+    return Grouper(docs, vecs, GroupingParams(**params))
+
+
+def _grouped(grouper):
+    return sorted(sorted(int(i) for i in g) for g in grouper.groups())
+
+
+def test_one_event_groups_and_one_topic_does_not():
+    """The issue's failure: every athletics article in one story. Same-topic articles stay apart;
+    a report and its follow-up (same people, same ban, same appeal) are one story."""
+    g = _grouper([DOPING, DOPING_FOLLOW_UP, OTHER_DOPING, KIT_DEAL, RECORD])
+    assert _grouped(g) == [[0, 1], [2], [3], [4]]
+    ev = g.evidence(0, 2)  # two doping bans, two appeals to CAS: one topic, two events
+    assert not g.linked(0, 2, ev) and ev.cosine >= g.p.min_cosine
+
+
+def test_undated_needs_stronger_evidence_than_dated_close_reports():
+    g = _grouper([DOPING, DOPING_FOLLOW_UP], days=[738000, 738001])
+    ev = g.evidence(0, 1)
+    undated_need = g.p.min_evidence_undated
+    assert g.p.min_evidence < undated_need
+    assert g.linked(0, 1, ev)
+    far = _grouper([DOPING, DOPING_FOLLOW_UP], days=[738000, 738060])
+    assert _grouped(far) == [[0], [1]]  # two months apart: not one event, whatever the words
+
+
+def test_a_near_duplicate_groups_even_undated_and_far_apart():
+    copy = (DOPING[0], DOPING[1].replace("on Tuesday", "on Tuesday evening"))
+    g = _grouper([DOPING, copy, KIT_DEAL], days=[738000, 738090, 738000])
+    assert _grouped(g) == [[0, 1], [2]]
+    assert g.evidence(0, 1).near_duplicate > 0.5
+
+
+def test_one_article_touching_two_events_does_not_glue_them():
+    """Average linkage: a round-up that mentions both the ban and the record joins at most one."""
+    roundup = ("Athletics week: bans and records",
+               DOPING[1] + " " + RECORD[1])
+    g = _grouper([DOPING, DOPING_FOLLOW_UP, RECORD, roundup])
+    assert g.linked(0, 3, g.evidence(0, 3)) or g.linked(2, 3, g.evidence(2, 3))  # it does touch them
+    groups = _grouped(g)
+    assert not any({0, 2} <= set(x) for x in groups), groups
+
+
+# --- conflicts: the same fact, told differently ---------------------------------------------------
+@pytest.mark.parametrize("a, b, expected", [
+    # Things are not people: events, prizes and organisations sharing a last word.
+    ("The Manchester Games were a success, organisers said on Monday.",
+     "The Sydney Games were a success, organisers said on Monday.", []),
+    ("She won the Whitbread Prize for the novel, the judges said.",
+     "She won the Orange Prize for the novel, the judges said.", []),
+    # One person's two forms; initials.
+    ("The trial of former WorldCom boss Bernie Ebbers continued in New York on Tuesday.",
+     "The trial of former WorldCom boss Bernard Ebbers continued in New York on Tuesday.", []),
+    ("Wing K Robertson scored twice as Scotland beat Italy in Rome.",
+     "Wing KP Robertson scored twice as Scotland beat Italy in Rome.", []),
+    # Rounding, and a figure written two ways, are not disagreements.
+    ("The LSE rejected the Deutsche Boerse offer, which valued the exchange at £1.3bn.",
+     "The LSE rejected the Deutsche Boerse offer, which valued the exchange at about £1.35bn.", []),
+    ("Up to 1.4m workers could take part in the strike on 23 March.",
+     "Up to 1.4 million workers could take part in the strike on 23 March.", []),
+    # Two holders, two stakes: not one disputed figure.
+    ("Fund TCI, which owns 5% of Deutsche Boerse shares, opposes the bid for the LSE.",
+     "Fund Atticus, which owns 2% of Deutsche Boerse shares, opposes the bid for the LSE.", []),
+    # Role words in front of different things.
+    ("Prosecutors pursue senior executives of WorldCom for fraud after the collapse.",
+     "Prosecutors say the former chief of WorldCom knew of the fraud after the collapse.", []),
+    ("Witkoff, an ex-Trump administration official, met Putin in Moscow on Friday.",
+     "Witkoff, a former Trump administration official, met Putin in Moscow on Friday.", []),
+    # Real ones.
+    ("The firm had been overstating its accounts by $11bn (£8.5bn), prosecutors said.",
+     "Mr Ebbers is accused of being behind an $11bn (£6bn) accounting fraud at the firm.", ["number: £8.5bn vs £6bn"]),
+    ("Famous Japanese directors including Akira Hurosawa have had films produced at the studio.",
+     "Famous Japanese directors including Akira Kurosawa have had films produced at the studio.",
+     ["spelling: Akira Hurosawa vs Akira Kurosawa"]),
+    ("Steve Witkoff, a top Trump administration official, met Vladimir Putin on Friday.",
+     "On Friday, former Trump administration official Steve Witkoff met Vladimir Putin.", ["role: top vs former"]),
+    ("Around 2,100 people were evacuated from Ashford Vale on Saturday after the crack was found.",
+     "About 1,200 residents of Ashford Vale were ordered to leave on Saturday after the crack was found.",
+     ["number: 2,100 vs 1,200"]),
+])
+def test_conflict_rules(a, b, expected):
+    from service.stories.conflicts import compare_sentences
+
+    assert [d.about for d in compare_sentences(a, b)] == expected
+
+
+def test_a_later_report_that_changes_a_fact_is_an_update():
+    from service.stories.book import ConflictSide
+    from service.stories.conflicts import relation
+
+    old = ConflictSide(article_id="a", published="2026-03-01", text="Drivers will strike for 48 hours.", start=0, end=1)
+    new = ConflictSide(article_id="b", published="2026-03-04", text="The strike has since been cut to 24 hours.",
+                       start=0, end=1)
+    assert relation([new, old]) == ("update", [old, new])
+    undated = old.model_copy(update={"published": None})
+    assert relation([undated, new])[0] == "disagreement"
+
+
+def test_story_eval_on_the_demo_set_beside_its_baselines(tmp_path):
+    """The harness of eval/sets/stories_bbc.yaml, on the in-repo demo set: pairwise clustering and
+    conflict precision/recall, the cosine baselines in the same run, clear errors for bad labels."""
+    from pathlib import Path
+
+    from conftest import make_settings
+    from eval.schema import SetError
+    from eval.stories import load_story_set, run_stories
+
+    sets = Path(__file__).resolve().parent.parent / "eval" / "sets"
+    sset = load_story_set(sets / "stories_demo.yaml")
+    agg = run_stories(sset, make_settings(tmp_path / "data"), tmp_path / "out")
+    assert agg["clustering"]["precision"] == agg["clustering"]["recall"] == 1.0
+    assert agg["conflicts"]["precision"] == agg["conflicts"]["recall"] == 1.0 and agg["conflicts"]["labelled"] == 5
+    assert set(agg["baselines"]) and not agg["misses"]
+    assert "baseline: cosine" in (tmp_path / "out" / "report.md").read_text()
+    broken = sset.model_copy(update={"groups": [*sset.groups, sset.groups[0].model_copy(
+        update={"articles": ["no_such_file.txt", "northern_ledger_comet.md"]})]})
+    with pytest.raises(SetError, match="no_such_file.txt"):
+        run_stories(broken, make_settings(tmp_path / "data2"), tmp_path / "out2")
+    twice = tmp_path / "twice.yaml"
+    twice.write_text((sets / "stories_demo.yaml").read_text().replace(
+        "[market_wire_lumenix.json,", "[northern_ledger_dam.html, market_wire_lumenix.json,"))
+    twice.write_text(twice.read_text().replace("corpus: ../../demo/corpus", f"corpus: {sets.parent.parent / 'demo' / 'corpus'}"))
+    with pytest.raises(SetError, match="more than one group"):
+        load_story_set(twice)

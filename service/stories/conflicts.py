@@ -9,12 +9,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.facts import _TITLE_WORDS, content_words, names, quantities
+from functools import lru_cache
+
+from service import facts
+from service.facts import _TITLE_WORDS
+
+
+# A story compares every sentence with every other: each sentence's facts are read once.
+@lru_cache(maxsize=8192)
+def names(text: str) -> list[str]:
+    return facts.names(text)
+
+
+@lru_cache(maxsize=8192)
+def quantities(text: str) -> list:
+    return facts.quantities(text)
+
+
+@lru_cache(maxsize=8192)
+def content_words(text: str) -> frozenset[str]:
+    return frozenset(facts.content_words(text))
 
 _ROLE_WORDS = {"top", "former", "current", "senior", "acting", "deputy", "interim", "chief", "ex"}
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 MIN_SHARED = 4
-MIN_JACCARD = 0.3
+DRIFT = 0.05  # conversions this close are exchange rates of different days, not a disagreement
+MIN_JACCARD = 0.2  # numbers need sentences this close (content-word Jaccard)
 
 
 @dataclass(frozen=True)
@@ -22,6 +42,7 @@ class Difference:
     kind: str  # name | spelling | number | weekday | role
     left: str
     right: str
+    close: bool = False  # two near-identical forms (one letter or two apart): no alignment needed
 
     @property
     def about(self) -> str:
@@ -53,31 +74,132 @@ def is_person(name: str, *texts: str) -> bool:
     return any(cue.search(t) for t in texts if t)
 
 
+def _edits(x: str, y: str) -> int:
+    """Levenshtein distance (names are short)."""
+    prev = list(range(len(y) + 1))
+    for i, cx in enumerate(x, 1):
+        cur = [i]
+        for j, cy in enumerate(y, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (cx != cy)))
+        prev = cur
+    return prev[-1]
+
+
+def _nickname(x: str, y: str) -> bool:
+    """"Bernie" and "Bernard", "Tom" and "Thomas": one person's two forms, not two people."""
+    x, y = x.lower(), y.lower()
+    return x[:3] == y[:3] and _edits(x, y) >= 2 or x.startswith(y) or y.startswith(x)
+
+
 def _name_differences(a: str, b: str, context: tuple[str, ...] = ()) -> list[Difference]:
+    """"John Healey" vs "James Healey" (the same surname, another given name: people only) and
+    "Akira Hurosawa" vs "Akira Kurosawa" (one word of a name spelt one or two letters apart).
+    A form that the other report also uses somewhere is a second person, not a conflict."""
     out = []
-    na, nb = names(a), names(b)
+    na, nb = [_plain(n) for n in names(a)], [_plain(n) for n in names(b)]
+    other_a, other_b = (_plain(context[0]), _plain(context[1])) if len(context) == 2 else (_plain(a), _plain(b))
     for x in na:
         for y in nb:
-            xs, ys = x.split(), y.split()
-            # Same surname, different given name: "John Healey" vs "James Healey" — people only.
-            if len(xs) >= 2 and len(ys) >= 2 and xs[-1] == ys[-1] and xs[-2] != ys[-2] \
-                    and _given_name(xs[-2]) and _given_name(ys[-2]) and x not in nb and y not in na \
-                    and is_person(" ".join(xs[-2:]), a, *context[:1]) and is_person(" ".join(ys[-2:]), b, *context[1:]):
-                out.append(Difference("name", x, y))
-            # Near-identical single names: "Maria Okafor" handled above; "Moor" vs "Moore".
-            elif len(xs) == len(ys) == 1 and x != y and x[:3] == y[:3] and x not in nb and y not in na \
-                    and abs(len(x) - len(y)) <= 2 and len(x) > 3 and not (x.startswith(y) or y.startswith(x)) \
-                    and _given_name(x) and _given_name(y) and is_person(x, a, *context[:1]) \
-                    and is_person(y, b, *context[1:]):
-                out.append(Difference("spelling", x, y))
+            xs, ys = x.split()[-2:], y.split()[-2:]
+            if x in nb or y in na or " ".join(xs) in other_b or " ".join(ys) in other_a or x.lower() == y.lower():
+                continue
+            if len(xs) == 2 == len(ys) and xs[1] == ys[1] and xs[0] != ys[0]:
+                if not (_given_name(xs[0]) and _given_name(ys[0])) or min(len(xs[0].strip(".")), len(ys[0].strip("."))) <= 2:
+                    continue  # "K Robertson" / "KP Robertson": initials, not a second name
+                edits = _edits(xs[0], ys[0])
+                if edits == 1 or edits == 2 and len(xs[0]) > 3 and not _nickname(xs[0], ys[0]) \
+                        and is_person(" ".join(xs), a, *context[:1]) and is_person(" ".join(ys), b, *context[1:]):
+                    out.append(Difference("name", x, y, close=True))  # Marta / Maria, Mikhail / Mihkail
+                elif not _nickname(xs[0], ys[0]) and is_person(" ".join(xs), a, *context[:1]) \
+                        and is_person(" ".join(ys), b, *context[1:]):
+                    out.append(Difference("name", x, y))
+            elif len(xs) == len(ys) and xs[:-1] == ys[:-1] and xs[-1] != ys[-1] and len(xs[-1]) > 4 \
+                    and _edits(xs[-1], ys[-1]) <= (1 if len(xs) == 1 else 2) and _given_name(xs[-1]) \
+                    and xs[-1] not in other_b and ys[-1] not in other_a:
+                out.append(Difference("spelling", " ".join(xs), " ".join(ys)))  # Hurosawa / Kurosawa
     return out
+
+
+@lru_cache(maxsize=1024)
+def _plain(name: str) -> str:
+    """"British Bankers' Association" and "British Bankers Association" are one name."""
+    return re.sub(r"[’']", "", name)
 
 
 def _given_name(word: str) -> bool:
     return word.lower().rstrip(".") not in _TITLE_WORDS | {"mr", "mrs", "ms", "dr", "sir", "dame", "lord"}
 
 
+def _window(text: str, q, chars: int = 45) -> str:
+    at = text.find(q.text)
+    return "" if at < 0 else text[max(0, at - chars):at] + " " + text[at + len(q.text):at + len(q.text) + chars]
+
+
+_CONVERSION = re.compile(r"([€$£]|A\$|\bUS\$)?\s?(\d[\d,.]*\s?(?:bn|m|billion|million|trillion)?)\s*"
+                         r"(?:[A-Za-z ]{0,20}dollars?|euros?|yen|roubles?|won|rupees?)?\s*\(([^)]{2,40})\)")
+
+
+def _conversions(text: str) -> dict[str, str]:
+    """"$11bn (£6bn)" → {"$11bn": "£6bn"}: an amount and what a report converted it to."""
+    return {" ".join(f"{m[1] or ''}{m[2]}".split()): m[3] for m in _CONVERSION.finditer(text)}
+
+
+def _conversion_differences(a: str, b: str) -> list[Difference]:
+    """The same amount converted to two different figures in the same currency: "$11bn (£8.5bn)"
+    vs "$11bn (£6bn)". One report has the conversion wrong, or they used rates far apart."""
+    ca, cb = _conversions_cached(a), _conversions_cached(b)
+    out = []
+    for amount in ca.keys() & cb.keys():
+        if not quantities(amount) or all(q.value < 100 and not q.currency for q in quantities(amount)):
+            continue
+        for q in quantities(ca[amount]):
+            for r in quantities(cb[amount]):
+                if q.currency and q.currency == r.currency and not _rounded(q, r) \
+                        and abs(q.value - r.value) > DRIFT * max(q.value, r.value):
+                    out.append(Difference("number", q.text, r.text))
+    return out[:1]
+
+
+def _near(text: str, q, words: int = 3) -> set[str]:
+    """What a number is about: the content words right before and after it (other figures too)."""
+    at = text.find(q.text)
+    if at < 0:
+        return set()
+    before = re.findall(r"[\w£$€%.,'’-]+", text[max(0, at - 120):at])
+    after = re.findall(r"[\w£$€%.,'’-]+", text[at + len(q.text):at + len(q.text) + 120])
+    keep = lambda ws: [w for w in ws if content_words(w) or quantities(w)]  # noqa: E731
+    near = keep(before)[-words:] + keep(after)[:words]
+    return {w.lower().strip(".,") for w in near}
+
+
+def _precision(q) -> float:
+    """The step a figure is written to, in its own value: "£1.3bn" → 0.1bn, "2,000" → 1,000."""
+    digits = re.sub(r"[^\d.]", "", q.text).strip(".")
+    if not digits or not float(digits):
+        return 0.0
+    if "." in digits:
+        step = 10.0 ** -len(digits.split(".")[1])
+    else:
+        step = 10.0 ** max(0, len(digits) - len(digits.rstrip("0")) - 1)  # "3,000" may be exact: to the 100
+    return step * q.value / float(digits)
+
+
+def _rounded(q, r) -> bool:
+    """Is one figure the other rounded ("£1.35bn" said as "£1.3bn", "4.75%" as "5%")?"""
+    return abs(q.value - r.value) <= max(_precision(q), _precision(r)) / 2 + 1e-9
+
+
+def _other_subjects(wa: str, wb: str, a: str, b: str) -> bool:
+    """Each figure has a name beside it that the other sentence never mentions: "TCI owns 5%" and
+    "Atticus holds 2%" are about two holders, not one disputed stake."""
+    own_a = {n for n in names(wa) if n not in b}
+    own_b = {n for n in names(wb) if n not in a}
+    return bool(own_a and own_b)
+
+
 def _number_differences(a: str, b: str) -> list[Difference]:
+    """Two figures of the same kind (currency, percentage or counted noun) said about the same
+    thing (they share words or another figure nearby), neither one the other rounded."""
     qa, qb = quantities(a), quantities(b)
     only_a = [q for q in qa if not any(q.value == r.value for r in qb)]
     only_b = [r for r in qb if not any(r.value == q.value for q in qa)]
@@ -92,6 +214,12 @@ def _number_differences(a: str, b: str) -> list[Difference]:
             # Like with like: same currency, both percentages, or the same noun after the number.
             if not (q.currency or q.percent or (q.unit and q.unit == r.unit)):
                 continue
+            if q.measure and r.measure and q.measure != r.measure:
+                continue
+            wa, wb = _window(a, q), _window(b, r)
+            counted = q.unit and q.unit == r.unit and not (q.currency or q.percent)  # "2,100 people" / "1,200 residents"
+            if not counted and len(_near(a, q) & _near(b, r)) < 2 or _rounded(q, r) or _other_subjects(wa, wb, a, b):
+                continue
             out.append(Difference("number", q.text, r.text))
             used.add(i)
             break
@@ -100,6 +228,23 @@ def _number_differences(a: str, b: str) -> list[Difference]:
 
 def _is_year(text: str) -> bool:
     return bool(re.fullmatch(r"(19|20)\d\d", text))
+
+
+_ROLE = re.compile(r"\b(" + "|".join(sorted(_ROLE_WORDS)) + r")\b[\s-]+((?:[\w’'-]+\s+){1,3})", re.IGNORECASE)
+
+
+def _role_differences(a: str, b: str) -> list[Difference]:
+    """"a top Trump administration official" vs "former Trump administration official": two role
+    words in front of the same words, about the same person or thing."""
+    ra = {(m[1].lower(), " ".join(m[2].lower().split()[:2])) for m in _ROLE.finditer(a)}
+    rb = {(m[1].lower(), " ".join(m[2].lower().split()[:2])) for m in _ROLE.finditer(b)}
+    out = []
+    for role_a, head in ra:
+        for role_b, head_b in rb:
+            if head == head_b and role_a != role_b and {role_a, role_b} != {"ex", "former"} \
+                    and (role_b, head) not in ra and (role_a, head) not in rb:
+                out.append(Difference("role", role_a, role_b))
+    return out[:1]
 
 
 def _word_set(text: str) -> set[str]:
@@ -119,6 +264,11 @@ def short_name(name: str) -> str:
     return " ".join(words[-2:]) if len(words) > 2 and words[-1][:1].isupper() else name
 
 
+@lru_cache(maxsize=4096)
+def _conversions_cached(text: str) -> dict[str, str]:
+    return _conversions(text)
+
+
 def compare_sentences(a: str, b: str, article_a: str = "", article_b: str = "") -> list[Difference]:
     """Fact differences between two sentences. A changed given name with the same surname counts
     on its own when both are people (the articles, when given, may show that); everything else
@@ -126,9 +276,12 @@ def compare_sentences(a: str, b: str, article_a: str = "", article_b: str = "") 
     since different events happen on different days."""
     aligned = alignment(a, b)
     context = (article_a, article_b) if article_a or article_b else ()
-    diffs = [d for d in _name_differences(a, b, context) if d.kind == "name" or aligned > 0]
+    diffs = [d for d in _name_differences(a, b, context) if d.close or aligned >= (MIN_JACCARD if d.kind == "name" else 1e-9)]
+    diffs += _conversion_differences(a, b)
+    if aligned >= MIN_JACCARD:
+        diffs += [d for d in _number_differences(a, b) if d not in diffs]
     if aligned > 0:
-        diffs += _number_differences(a, b) + _set_differences(a, b, _ROLE_WORDS, "role")
+        diffs += _role_differences(a, b)
     if aligned >= 0.45:
         diffs += _set_differences(a, b, _WEEKDAYS, "weekday")
     return diffs

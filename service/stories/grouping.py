@@ -6,7 +6,7 @@ between two articles needs evidence of one event: either a near-duplicate text, 
 rare they are in the corpus (sharing "Blair" or "£1bn" says little, sharing "Ebbers" or
 "12,575" says a lot). Undated articles need stronger evidence than two reports a few days apart.
 
-Groups grow by average linkage, not by chains: two groups merge only when most of their article
+Groups grow by average linkage, not by chains: two groups merge only when more than half of their article
 pairs are linked, so one article that touches two events cannot glue them together.
 Candidates come from each article's nearest neighbours by vector and from rare names shared
 through an inverted index, never from all pairs, so 2,000 articles group in about a second.
@@ -33,7 +33,7 @@ class GroupingParams:
     min_evidence_undated: float = 0.58  # the same, when a date is missing: strong evidence only
     cosine_weight: float = 0.25
     loose_evidence: float = 0.42  # a weaker link: not enough to join, counts towards a merge's density
-    link_density: float = 0.5  # share of cross pairs that must be (loosely) linked for two groups to merge
+    link_density: float = 0.51  # more than half of the cross pairs must be (loosely) linked for two groups to merge
     rare_df: int = 8  # names held by at most this many articles seed candidates directly
     min_docs: int = 500  # document frequencies are read as if the corpus had at least this many
 
