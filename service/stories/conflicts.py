@@ -200,7 +200,9 @@ def _other_subjects(wa: str, wb: str, a: str, b: str) -> bool:
 def _number_differences(a: str, b: str) -> list[Difference]:
     """Two figures of the same kind (currency, percentage or counted noun) said about the same
     thing (they share words or another figure nearby), neither one the other rounded."""
-    qa, qb = quantities(a), quantities(b)
+    converted = {q.text for c in (*_conversions_cached(a).values(), *_conversions_cached(b).values()) for q in quantities(c)}
+    qa = [q for q in quantities(a) if q.text not in converted]  # "(£6bn)" follows its amount: compared apart
+    qb = [r for r in quantities(b) if r.text not in converted]
     only_a = [q for q in qa if not any(q.value == r.value for r in qb)]
     only_b = [r for r in qb if not any(r.value == q.value for q in qa)]
     out = []
