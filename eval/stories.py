@@ -61,7 +61,7 @@ class StorySet(BaseModel):
     optional: bool = False
     max_story_size: int = 8
     groups: list[Group] = Field(min_length=1)
-    borderline: list[list[str]] = []
+    borderline: list[tuple[str, str]] = []
     reviewed: list[Review] = []  # a second reader's verdicts on single pairs: they override the groups
     conflicts: list[LabelledConflict] = []
     thresholds: dict[str, float] = {}
@@ -143,15 +143,19 @@ def pair_scores(predicted: list[list[str]], truth: set[frozenset], ignore: set[f
             "stories_2plus": sum(1 for g in predicted if len(g) > 1)}
 
 
-def _span(text: str, quote: str) -> tuple[int, int] | None:
+def _span(text: str, quote: str, where: str) -> tuple[int, int]:
     """Where a labelled quote sits in the cleaned text (cleaning may have touched its edges)."""
-    for q in (quote, " ".join(quote.split()), quote[:60]):
+    for q in (quote, " ".join(quote.split())):
         at = text.find(q)
         if at >= 0:
-            return at, at + len(quote)
-    tail = quote[-60:]
-    at = text.find(tail)
-    return (max(0, at + len(tail) - len(quote)), at + len(tail)) if at >= 0 else None
+            return at, at + len(q)
+    head, tail = quote[:60], quote[-60:]
+    at, end = text.find(head), text.find(tail)
+    if at >= 0:
+        return at, (end + len(tail) if end > at else at + len(head))
+    if end >= 0:
+        return max(0, end + len(tail) - len(quote)), end + len(tail)
+    raise SetError(f"conflict quote not found in the cleaned text of {where}: {quote[:60]!r}")
 
 
 def _overlaps(side, span: tuple[int, int] | None) -> bool:
@@ -179,13 +183,16 @@ def run_stories(sset: StorySet, settings: Settings, out_dir: Path, data_dir: Pat
         truth_groups = [[ids[f] for f in g.articles] for g in sset.groups]
         truth = _pairs(truth_groups)
         ignore = {frozenset((ids[a], ids[b])) for a, b in sset.borderline if ids[a] != ids[b]}
-        for r in sset.reviewed:
+        truth -= ignore
+        for r in sset.reviewed:  # last: a second reader's verdict overrides groups and borderline
             pair = frozenset((ids[r.a], ids[r.b]))
             if len(pair) == 2:
-                truth.add(pair) if r.verdict == "same" else truth.discard(pair)
-                if r.verdict == "borderline":
+                truth.discard(pair)
+                ignore.discard(pair)
+                if r.verdict == "same":
+                    truth.add(pair)
+                elif r.verdict == "borderline":
                     ignore.add(pair)
-        truth -= ignore
         merged = sum(1 for g in sset.groups for a, b in combinations(g.articles, 2) if ids[a] == ids[b])
 
         if progress:
@@ -227,17 +234,26 @@ def run_stories(sset: StorySet, settings: Settings, out_dir: Path, data_dir: Pat
             if len(s.articles) > 1:
                 reported += [(s.id, c) for c in book.conflicts_of(s)]
         conflicts_s = time.perf_counter() - started
-        labelled = []
+        labelled, one_article = [], 0
         for c in sset.conflicts:
+            if ids[c.a] == ids[c.b]:  # two files stored as one article: nothing to find
+                one_article += 1
+                continue
             a, b = store.get_article(ids[c.a]), store.get_article(ids[c.b])
-            labelled.append((c, ids[c.a], _span(a.text, c.a_quote), ids[c.b], _span(b.text, c.b_quote)))
+            labelled.append((c, ids[c.a], _span(a.text, c.a_quote, c.a), ids[c.b], _span(b.text, c.b_quote, c.b)))
+        members = {s.id: {a.id for a in s.articles} for s in stories}
         found = set()
         right = []
         for sid, rc in reported:
             hit = None
+            v = {side.article_id: side for side in rc.versions}
             for n, (c, ia, sa, ib, sb) in enumerate(labelled):
-                v = {side.article_id: side for side in rc.versions}
-                if set(v) == {ia, ib} and ia != ib and _overlaps(v[ia], sa) and _overlaps(v[ib], sb):
+                same_sentences = set(v) == {ia, ib} and _overlaps(v[ia], sa) and _overlaps(v[ib], sb)
+                # A story reports each difference once, on whichever pair of its articles showed it
+                # first: the same two values in the labelled quotes, within the same story, count.
+                same_values = {ia, ib} <= members[sid] and rc.left and rc.right and (
+                    rc.left in c.a_quote and rc.right in c.b_quote or rc.right in c.a_quote and rc.left in c.b_quote)
+                if same_sentences or same_values:
                     hit = n
                     break
             right.append(hit)
@@ -249,6 +265,7 @@ def run_stories(sset: StorySet, settings: Settings, out_dir: Path, data_dir: Pat
             "labels_found": len(found),
             "precision": round(sum(1 for h in right if h is not None) / n_rep, 4) if n_rep else None,
             "recall": round(len(found) / len(labelled), 4) if labelled else None,
+            "labels_on_one_stored_article": one_article,
             "labels_in_one_story": sum(1 for c, ia, _, ib, _ in labelled
                                        if any({ia, ib} <= set(p) for p in predicted)),
         }

@@ -652,14 +652,19 @@ def _eval_pairs(path: Path, out_dir: str | None, as_json: bool) -> None:
 def _eval_stories(path: Path, out_dir: str | None, data_dir: str | None, as_json: bool) -> None:
     from rich.progress import Progress
 
+    from eval.schema import SetError
     from eval.stories import load_story_set, run_stories
 
     sset = load_story_set(path)
     out = Path(out_dir) if out_dir else Path("eval/reports") / sset.name
-    with Progress(console=err, transient=True) as bar:
-        task = bar.add_task("stories", total=None)
-        agg = run_stories(sset, _settings(), out, data_dir=Path(data_dir) if data_dir else None,
-                          progress=lambda what: bar.update(task, description=what))
+    try:
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("stories", total=None)
+            agg = run_stories(sset, _settings(), out, data_dir=Path(data_dir) if data_dir else None,
+                              progress=lambda what: bar.update(task, description=what))
+    except (SetError, RuntimeError) as exc:
+        err.print(f"[red]cannot evaluate:[/] {exc}")
+        sys.exit(2)
     if as_json:
         _print_json(agg)
     else:

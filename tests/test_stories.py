@@ -237,7 +237,11 @@ def test_one_article_touching_two_events_does_not_glue_them():
      "Prosecutors say the former chief of WorldCom knew of the fraud after the collapse.", []),
     ("Witkoff, an ex-Trump administration official, met Putin in Moscow on Friday.",
      "Witkoff, a former Trump administration official, met Putin in Moscow on Friday.", []),
+    ("Williams faces a second Six Nations series without a victory, critics said in Edinburgh.",
+     "Williams seeks a first Six Nations victory at the eighth attempt, critics said in Edinburgh.", []),
     # Real ones.
+    ("Next month's Budget will be Mr Brown's eighth since Labour came to power in 1997.",
+     "Next month's Budget will be Mr Brown's ninth since Labour came to power in 1997.", ["number: eighth vs ninth"]),
     ("The firm had been overstating its accounts by $11bn (£8.5bn), prosecutors said.",
      "Mr Ebbers is accused of being behind an $11bn (£6bn) accounting fraud at the firm.", ["number: £8.5bn vs £6bn"]),
     ("Famous Japanese directors including Akira Hurosawa have had films produced at the studio.",
@@ -280,7 +284,7 @@ def test_story_eval_on_the_demo_set_beside_its_baselines(tmp_path):
     sset = load_story_set(sets / "stories_demo.yaml")
     agg = run_stories(sset, make_settings(tmp_path / "data"), tmp_path / "out")
     assert agg["clustering"]["precision"] == agg["clustering"]["recall"] == 1.0
-    assert agg["conflicts"]["precision"] == agg["conflicts"]["recall"] == 1.0 and agg["conflicts"]["labelled"] == 5
+    assert agg["conflicts"]["precision"] == agg["conflicts"]["recall"] == 1.0 and agg["conflicts"]["labelled"] == 6
     assert set(agg["baselines"]) and not agg["misses"]
     assert "baseline: cosine" in (tmp_path / "out" / "report.md").read_text()
     broken = sset.model_copy(update={"groups": [*sset.groups, sset.groups[0].model_copy(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from dataclasses import asdict
 from datetime import date
 
 import numpy as np
@@ -20,6 +21,7 @@ from service.stories.conflicts import compare_sentences, relation, short_name
 from service.stories.grouping import Doc, Grouper, GroupingParams, jaccard
 
 StoryParams = GroupingParams
+VERSION = "2"  # of grouping and conflicts: a stored result from another version is recomputed
 MAX_SENTENCES = 120  # per article, when comparing facts: bounds a story's cost on huge articles
 
 
@@ -42,6 +44,8 @@ class ConflictSide(BaseModel):
 class StoryConflict(BaseModel):
     about: str
     kind: str  # what differs: name, spelling, number, role, weekday
+    left: str = ""  # the value in the first version ("€4.2 billion"), and in the second
+    right: str = ""
     relation: str = "disagreement"  # or "update": a later report gives a changed fact (earlier side first)
     versions: list[ConflictSide]
 
@@ -113,8 +117,10 @@ class StoryBook:
             if not owner:
                 continue
             got = self.store.vectors.get(ids=list(owner), include=["embeddings"])
-            for cid, vec in zip(got.get("ids") or [], got.get("embeddings") if got.get("embeddings") is not None else []):
-                out[owner[cid]] = np.asarray(vec, np.float32)
+            vecs = got.get("embeddings")
+            for cid, vec in zip(got.get("ids") or [], vecs if vecs is not None else []):
+                if vec is not None and len(vec):
+                    out[owner[cid]] = np.asarray(vec, np.float32)
         return out
 
     def _compute(self) -> list[Story]:
@@ -150,15 +156,24 @@ class StoryBook:
         return rows[int(np.argmax(vecs @ centre))]["title"]
 
     # --- reading -------------------------------------------------------------------------
+    def _config(self) -> str:
+        """What a stored result depends on besides the catalog: this code's version, the
+        parameters, the embedder (vectors of another model are another space)."""
+        embedder = getattr(self.store.embeddings, "name", type(self.store.embeddings).__name__)
+        return json.dumps({"version": VERSION, "params": asdict(self.params), "embedder": embedder}, sort_keys=True)
+
     def stories(self) -> list[Story]:
-        generation = str(self.store.generation())
+        generation, config = str(self.store.generation()), self._config()
         state = dict(self.db.execute("SELECT key, value FROM stories_state"))
-        if state.get("generation") == generation and "stories" in state:
+        if state.get("generation") == generation and state.get("config") == config and "stories" in state:
             return [Story(**s) for s in json.loads(state["stories"])]
+        if json.loads(state.get("config") or "{}").get("embedder") != json.loads(config)["embedder"]:
+            with self.db:
+                self.db.execute("DELETE FROM article_vectors")
         stories = self._compute()
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO stories_state VALUES (?,?)",
-                                [("generation", generation),
+                                [("generation", generation), ("config", config),
                                  ("stories", json.dumps([s.model_dump() for s in stories]))])
         return stories
 
@@ -192,6 +207,9 @@ class StoryBook:
                                      ConflictSide(article_id=b.id, source=b.source, published=b.published,
                                                   text=tb, start=sb, end=eb)]
                             rel, sides = relation(sides)
-                            out.append(StoryConflict(about=f"{d.kind}: {short_name(d.left)} vs {short_name(d.right)}",
-                                                     kind=d.kind, relation=rel, versions=sides))
+                            left, right = short_name(d.left), short_name(d.right)
+                            if sides[0].article_id != a.id:
+                                left, right = right, left
+                            out.append(StoryConflict(about=f"{d.kind}: {left} vs {right}", kind=d.kind,
+                                                     left=left, right=right, relation=rel, versions=sides))
         return out

@@ -17,13 +17,23 @@ from service.facts import _TITLE_WORDS
 
 # A story compares every sentence with every other: each sentence's facts are read once.
 @lru_cache(maxsize=8192)
-def names(text: str) -> list[str]:
-    return facts.names(text)
+def names(text: str) -> tuple[str, ...]:
+    return tuple(facts.names(text))
+
+
+_ORDINALS = {w: n for n, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+                                        "twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth "
+                                        "nineteenth twentieth".split(), start=1)}
+# Someone's nth: "Brown's eighth Budget", "his 11th record" ("a second series" is not a count).
+_ORDINAL = re.compile(r"(?:['’]s|\bhis|\bher|\bits|\btheir)\s+(" + "|".join(_ORDINALS) + r")\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)
-def quantities(text: str) -> list:
-    return facts.quantities(text)
+def quantities(text: str) -> tuple:
+    """Figures, and someone's ordinal: "Brown's eighth Budget" vs "Brown's ninth Budget" is a count."""
+    return tuple(facts.quantities(text)) + tuple(
+        facts.Quantity(float(_ORDINALS[m[1].lower()]), None, False, m[1], facts._unit(text, m.end()))
+        for m in _ORDINAL.finditer(text))
 
 
 @lru_cache(maxsize=8192)
@@ -65,13 +75,18 @@ _SPEECH = ("said", "says", "added", "told", "explained", "warned", "insisted", "
 def is_person(name: str, *texts: str) -> bool:
     """Does some text treat this name as a person's: "Mr Healey", "John Healey added:",
     "Healey, 42,", "Healey, who…"? Games, prizes and parties are never spoken of that way."""
+    return any(_person_in(name, t) for t in texts if t)
+
+
+@lru_cache(maxsize=16384)
+def _person_in(name: str, text: str) -> bool:
     surname = re.escape(name.split()[-1])
     full = re.escape(name)
     cue = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady)\.?\s+(?:[A-Z][\w'’-]+\s+)?{surname}\b"
                      rf"|\b(?:{full}|{surname}),?\s+(?:{'|'.join(_SPEECH[:13])})\b"
                      rf"|\b(?:{full}|{surname}),\s+(?:\d{{2}},|{'|'.join(_SPEECH[13:15])}\b)"
                      rf"|\b(?:{'|'.join(_SPEECH[:13])})\s+{full}\b")
-    return any(cue.search(t) for t in texts if t)
+    return bool(cue.search(text))
 
 
 def _edits(x: str, y: str) -> int:
@@ -106,13 +121,13 @@ def _name_differences(a: str, b: str, context: tuple[str, ...] = ()) -> list[Dif
             if len(xs) == 2 == len(ys) and xs[1] == ys[1] and xs[0] != ys[0]:
                 if not (_given_name(xs[0]) and _given_name(ys[0])) or min(len(xs[0].strip(".")), len(ys[0].strip("."))) <= 2:
                     continue  # "K Robertson" / "KP Robertson": initials, not a second name
+                if not (is_person(" ".join(xs), a, *context[:1]) and is_person(" ".join(ys), b, *context[1:])) \
+                        or _nickname(xs[0], ys[0]):
+                    continue
                 edits = _edits(xs[0], ys[0])
-                if edits == 1 or edits == 2 and len(xs[0]) > 3 and not _nickname(xs[0], ys[0]) \
-                        and is_person(" ".join(xs), a, *context[:1]) and is_person(" ".join(ys), b, *context[1:]):
-                    out.append(Difference("name", x, y, close=True))  # Marta / Maria, Mikhail / Mihkail
-                elif not _nickname(xs[0], ys[0]) and is_person(" ".join(xs), a, *context[:1]) \
-                        and is_person(" ".join(ys), b, *context[1:]):
-                    out.append(Difference("name", x, y))
+                # One or two letters apart (Marta / Maria, Mikhail / Mihkail): the same person's name
+                # told two ways, worth showing even when the sentences say different things.
+                out.append(Difference("name", x, y, close=edits == 1 or edits == 2 and len(xs[0]) > 3))
             elif len(xs) == len(ys) and xs[:-1] == ys[:-1] and xs[-1] != ys[-1] and len(xs[-1]) > 4 \
                     and _edits(xs[-1], ys[-1]) <= (1 if len(xs) == 1 else 2) and _given_name(xs[-1]) \
                     and xs[-1] not in other_b and ys[-1] not in other_a:
@@ -135,8 +150,18 @@ def _window(text: str, q, chars: int = 45) -> str:
     return "" if at < 0 else text[max(0, at - chars):at] + " " + text[at + len(q.text):at + len(q.text) + chars]
 
 
-_CONVERSION = re.compile(r"([€$£]|A\$|\bUS\$)?\s?(\d[\d,.]*\s?(?:bn|m|billion|million|trillion)?)\s*"
-                         r"(?:[A-Za-z ]{0,20}dollars?|euros?|yen|roubles?|won|rupees?)?\s*\(([^)]{2,40})\)")
+_CHANGED_TO = re.compile(r"\b(?:improved|raised|increased|cut|lowered|reduced|revised|upped|lifted|changed)\b"
+                         r"[^.]{0,30}\bto\s*$", re.IGNORECASE)
+
+
+def _changed_to(text: str, q) -> bool:
+    """"improved its pay offer to 5 percent": this figure replaces an earlier one."""
+    at = text.find(q.text)
+    return at >= 0 and bool(_CHANGED_TO.search(text[max(0, at - 50):at]))
+
+
+_CONVERSION = re.compile(r"([€$£]|A\$|\bUS\$)?\s?(\d[\d,.]{0,20}+\s?(?:billion|million|trillion|bn|m)?\b)\s*"
+                         r"(?:[A-Za-z ]{0,20}+(?:dollars?|euros?|yen|roubles?|won|rupees?))?\s*\((\s*[€$£][^)]{1,38})\)")
 
 
 def _conversions(text: str) -> dict[str, str]:
@@ -173,7 +198,7 @@ def _near(text: str, q, words: int = 3) -> set[str]:
 
 
 def _precision(q) -> float:
-    """The step a figure is written to, in its own value: "£1.3bn" → 0.1bn, "2,000" → 1,000."""
+    """The step a figure is written to, in its own value: "£1.3bn" → 0.1bn, "2,000" → 100."""
     digits = re.sub(r"[^\d.]", "", q.text).strip(".")
     if not digits or not float(digits):
         return 0.0
@@ -220,7 +245,9 @@ def _number_differences(a: str, b: str) -> list[Difference]:
                 continue
             wa, wb = _window(a, q), _window(b, r)
             counted = q.unit and q.unit == r.unit and not (q.currency or q.percent)  # "2,100 people" / "1,200 residents"
-            if not counted and len(_near(a, q) & _near(b, r)) < 2 or _rounded(q, r) or _other_subjects(wa, wb, a, b):
+            changed = _changed_to(a, q) or _changed_to(b, r)  # an update names who changed it, not a holder
+            if not counted and len(_near(a, q) & _near(b, r)) < 2 or _rounded(q, r) \
+                    or not changed and _other_subjects(wa, wb, a, b):
                 continue
             out.append(Difference("number", q.text, r.text))
             used.add(i)
@@ -232,7 +259,8 @@ def _is_year(text: str) -> bool:
     return bool(re.fullmatch(r"(19|20)\d\d", text))
 
 
-_ROLE = re.compile(r"\b(" + "|".join(sorted(_ROLE_WORDS)) + r")\b[\s-]+((?:[\w’'-]+\s+){1,3})", re.IGNORECASE)
+_ROLE = re.compile(r"\b(" + "|".join(sorted(_ROLE_WORDS)) + r")\b(?:\s+|-)((?:[\w’']+(?:-[\w’']+)*\s+){1,3})",
+                   re.IGNORECASE)
 
 
 def _role_differences(a: str, b: str) -> list[Difference]:
@@ -272,10 +300,10 @@ def _conversions_cached(text: str) -> dict[str, str]:
 
 
 def compare_sentences(a: str, b: str, article_a: str = "", article_b: str = "") -> list[Difference]:
-    """Fact differences between two sentences. A changed given name with the same surname counts
-    on its own when both are people (the articles, when given, may show that); everything else
-    needs the sentences to tell the same thing (alignment), and a weekday needs close alignment,
-    since different events happen on different days."""
+    """Fact differences between two sentences. Two conversions of one amount, and one person's
+    name spelt two ways, count on their own; everything else needs the sentences to tell the same
+    thing (alignment: numbers and other names closer than roles), and a weekday close alignment,
+    since different events happen on different days. The articles, when given, show who is a person."""
     aligned = alignment(a, b)
     context = (article_a, article_b) if article_a or article_b else ()
     diffs = [d for d in _name_differences(a, b, context) if d.close or aligned >= (MIN_JACCARD if d.kind == "name" else 1e-9)]

@@ -1,15 +1,15 @@
 """Which articles report the same event: evidence per pair, then groups that stay tight.
 
 Closeness of text alone groups a topic (every athletics article, every book prize), so a link
-between two articles needs evidence of one event: either a near-duplicate text, or closeness
-*and* the same specific things named — people, organisations, places and figures, weighted by how
-rare they are in the corpus (sharing "Blair" or "£1bn" says little, sharing "Ebbers" or
-"12,575" says a lot). Undated articles need stronger evidence than two reports a few days apart.
+between two articles needs evidence of one event: either a near-duplicate text, or close title+lead
+vectors *and* the same specific words in the whole texts — a tf-idf cosine, so the names and
+figures few articles share weigh most (sharing "Blair" or "£1bn" says little, "Ebbers" or
+"12,575" a lot). Undated articles need stronger evidence than two reports a few days apart.
 
-Groups grow by average linkage, not by chains: two groups merge only when more than half of their article
-pairs are linked, so one article that touches two events cannot glue them together.
+Groups grow by average linkage, not by chains: two groups merge only when more than half of their
+article pairs are linked, so one article that touches two events cannot glue them together.
 Candidates come from each article's nearest neighbours by vector and from rare names shared
-through an inverted index, never from all pairs, so 2,000 articles group in about a second.
+through an inverted index, never from all pairs: 2,000 articles group in a few seconds.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.facts import _COMMON_CAPITALISED, _TITLE_WORDS, names, quantities
+from service.facts import _COMMON_CAPITALISED, _TITLE_WORDS, names
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class GroupingParams:
     min_evidence: float = 0.40  # tf-idf cosine of the whole texts + cosine_weight × vector cosine (dated, in window)
     min_evidence_undated: float = 0.58  # the same, when a date is missing: strong evidence only
     cosine_weight: float = 0.25
-    loose_evidence: float = 0.42  # a weaker link: not enough to join, counts towards a merge's density
+    loose_evidence: float = 0.42  # undated: a weaker link, not enough to join, counts towards a merge's density
     link_density: float = 0.51  # more than half of the cross pairs must be (loosely) linked for two groups to merge
     rare_df: int = 8  # names held by at most this many articles seed candidates directly
     min_docs: int = 500  # document frequencies are read as if the corpus had at least this many
@@ -49,35 +49,23 @@ class Doc:
 _GENERIC = _COMMON_CAPITALISED | _TITLE_WORDS | {
     "mr", "mrs", "ms", "dr", "sir", "bbc", "news", "said", "says", "new", "year", "week", "day", "people",
 }
-_SPEECH = r"(?:said|says|added|told|explained|warned|insisted|argued|admitted|claimed|denied|stated|wrote)"
 
 
-def entities(title: str, text: str) -> Counter:
-    """Specific things an article names: whole names, their words, and figures that are not years
-    or small counts. Title names count twice: the headline says what the article is about."""
-    out: Counter = Counter()
-    for weight, part in ((2, title), (1, text)):
-        for name in names(part):
-            words = [w.lower().strip("’'-.") for w in name.split()]
-            words = [w for w in words if len(w) > 1 and w not in _GENERIC and not w.isdigit()]
-            for w in words:
-                out[w] += weight
-            if len(words) >= 2:
-                out[" ".join(words)] += weight
-        for q in quantities(part):
-            if q.is_word or (not q.currency and not q.percent and (q.value < 20 or _is_year(q.text))):
-                continue
-            out[f"#{q.currency or ''}{'%' if q.percent else ''}{q.value:g}"] += weight
+def full_names(title: str, text: str) -> set[str]:
+    """Names of two words or more (lower-cased, titles and roles dropped): a rare one shared by two
+    articles makes them candidates even when their leads are far apart."""
+    out = set()
+    for name in names(f"{title}. {text}"):
+        words = [w.lower().strip("’'-.") for w in name.split()]
+        words = [w for w in words if len(w) > 1 and w not in _GENERIC and not w.isdigit()]
+        if len(words) >= 2:
+            out.add(" ".join(words))
     return out
-
-
-def _is_year(text: str) -> bool:
-    return bool(re.fullmatch(r"(19|20)\d\d", text))
 
 
 def shingles(text: str, k: int = 5) -> frozenset[str]:
     words = re.findall(r"\w+", text.lower())
-    return frozenset(" ".join(words[i:i + k]) for i in range(max(1, len(words) - k + 1)))
+    return frozenset(" ".join(words[i:i + k]) for i in range(max(1, len(words) - k + 1))) if words else frozenset()
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:
@@ -113,7 +101,6 @@ class Evidence:
     cosine: float  # title + lead vectors
     words: float  # tf-idf cosine of the whole texts: the same specific words, names and figures
     near_duplicate: float
-    names: list[str]  # the rarest shared names and figures, for explaining a link
 
 
 class Grouper:
@@ -121,11 +108,8 @@ class Grouper:
 
     def __init__(self, docs: list[Doc], vectors: np.ndarray, params: GroupingParams | None = None):
         self.docs, self.vectors, self.p = docs, vectors, params or GroupingParams()
-        self.ents = [entities(d.title, d.text) for d in docs]
-        df = Counter(e for ents in self.ents for e in ents)
-        n = max(len(docs), self.p.min_docs)
-        self.idf = {e: math.log((n + 1) / (c + 1)) for e, c in df.items()}
-        self.df = df
+        self.names = [full_names(d.title, d.text) for d in docs]
+        self.df = Counter(e for ns in self.names for e in ns)
         self.terms = _tfidf([f"{d.title}\n{d.title}\n{d.text}" for d in docs], self.p.min_docs)
         self._shingles: dict[int, frozenset] = {}
 
@@ -147,24 +131,22 @@ class Grouper:
                 i = lo + row
                 pairs.update((min(i, j), max(i, j)) for j in js if j != i and sims[row, j] >= self.p.min_cosine)
         holders: dict[str, list[int]] = defaultdict(list)
-        for i, ents in enumerate(self.ents):
-            for e in ents:
-                if " " in e and self.df[e] <= self.p.rare_df:
+        for i, ns in enumerate(self.names):
+            for e in ns:
+                if self.df[e] <= self.p.rare_df:
                     holders[e].append(i)
         for members in holders.values():
             pairs.update((a, b) for x, a in enumerate(members) for b in members[x + 1:])
         return pairs
 
     def evidence(self, i: int, j: int) -> Evidence:
-        both = self.ents[i].keys() & self.ents[j].keys()
-        top = sorted(both, key=lambda e: -self.idf[e])[:5]
         cos = float(self.vectors[i] @ self.vectors[j])
         ta, tb = self.terms[i], self.terms[j]
         if len(ta) > len(tb):
             ta, tb = tb, ta
         words = sum(w * tb.get(t, 0.0) for t, w in ta.items())
         near = jaccard(self.shingles(i), self.shingles(j)) if words >= 0.3 else 0.0
-        return Evidence(cos, words, near, top)
+        return Evidence(cos, words, near)
 
     def linked(self, i: int, j: int, ev: Evidence, loose: bool = False) -> bool:
         p = self.p
