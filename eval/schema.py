@@ -100,3 +100,27 @@ def load_set(path: Path) -> EvalSet:
         error = CorpusMissing if eset.optional else SetError
         raise error(f"{path}: corpus folder not found: {eset.corpus_path}")
     return eset
+
+
+def has_key(path: Path, key: str) -> bool:
+    """Is this YAML file a mapping with `key` (which kind of set it is)?"""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and key in data
+
+
+def load_model(path: Path, model, what: str):
+    """A set file read into its pydantic model, with clear errors, and its corpus checked."""
+    try:
+        loaded = model(**yaml.safe_load(path.read_text(encoding="utf-8")), path=path)
+    except (OSError, yaml.YAMLError, TypeError) as exc:
+        raise SetError(f"{path}: cannot read {what}: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise SetError(f"{path}: {problems}") from None
+    if not loaded.corpus_path.is_dir():
+        error = CorpusMissing if loaded.optional else SetError
+        raise error(f"{path}: corpus folder not found: {loaded.corpus_path}")
+    return loaded

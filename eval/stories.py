@@ -18,10 +18,9 @@ from collections import Counter
 from itertools import combinations
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from eval.schema import CorpusMissing, SetError
+from eval.schema import SetError, has_key, load_model
 from index.load import load_file
 from index.models import Article
 from service.components import build_store
@@ -77,24 +76,11 @@ class StorySet(BaseModel):
 
 
 def is_story_set(path: Path) -> bool:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return False
-    return isinstance(data, dict) and "groups" in data
+    return has_key(path, "groups")
 
 
 def load_story_set(path: Path) -> StorySet:
-    try:
-        sset = StorySet(**yaml.safe_load(path.read_text(encoding="utf-8")), path=path)
-    except (OSError, yaml.YAMLError, TypeError) as exc:
-        raise SetError(f"{path}: cannot read story set: {exc}") from None
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise SetError(f"{path}: {problems}") from None
-    if not sset.corpus_path.is_dir():
-        error = CorpusMissing if sset.optional else SetError
-        raise error(f"{path}: corpus folder not found: {sset.corpus_path}")
+    sset = load_model(path, StorySet, "story set")
     seen: Counter = Counter(f for g in sset.groups for f in g.articles)
     twice = [f for f, n in seen.items() if n > 1]
     if twice:

@@ -13,10 +13,9 @@ import json
 from pathlib import Path
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from eval.schema import CorpusMissing, SetError
+from eval.schema import SetError, has_key, load_model
 from index.chunk import chunk_article
 from index.load import load_file
 from index.models import Article, Hit
@@ -46,25 +45,11 @@ class PairSet(BaseModel):
 
 
 def is_pair_set(path: Path) -> bool:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return False
-    return isinstance(data, dict) and "pairs" in data
+    return has_key(path, "pairs")
 
 
 def load_pair_set(path: Path) -> PairSet:
-    try:
-        pset = PairSet(**yaml.safe_load(path.read_text(encoding="utf-8")), path=path)
-    except (OSError, yaml.YAMLError, TypeError) as exc:
-        raise SetError(f"{path}: cannot read pairs: {exc}") from None
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise SetError(f"{path}: {problems}") from None
-    if not pset.corpus_path.is_dir():
-        error = CorpusMissing if pset.optional else SetError
-        raise error(f"{path}: corpus folder not found: {pset.corpus_path}")
-    return pset
+    return load_model(path, PairSet, "pairs")
 
 
 def _source_for(article: Article, evidence: str, settings: Settings) -> Source:

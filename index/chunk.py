@@ -12,19 +12,48 @@ from index.sentences import sentence_spans
 from index.tokens import count_tokens
 
 
+_SOFT_BREAKS = " \n\t。！？，、；：,;"
+
+
 def _split_long(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int]]:
-    """A sentence longer than a chunk is cut at word boundaries."""
-    pieces, cursor, last_space = [], start, None
-    i = start
-    while i < end:
-        if text[i].isspace():
-            if count_tokens(text[cursor:i]) > max_tokens and last_space and last_space > cursor:
-                pieces.append((cursor, last_space))
-                cursor = last_space + 1
-            last_space = i
-        i += 1
-    pieces.append((cursor, end))
-    return [(s, e) for s, e in pieces if e > s]
+    """A sentence longer than a chunk is cut every `max_tokens` tokens: at the last space or CJK
+    punctuation in the second half of the window, or at a token boundary when there is none
+    (a run of base64, a paragraph of Chinese). One tokenisation, so linear in the sentence."""
+    from bisect import bisect_left
+
+    from index.tokens import encoding
+
+    piece = text[start:end]
+    enc = encoding()
+    tokens = enc.encode(piece, disallowed_special=())
+    if not tokens:
+        return [(start, end)]
+    _, offsets = enc.decode_with_offsets(tokens)
+    pieces, i = [], 0
+    while i < len(tokens):
+        j = i + max_tokens
+        a = offsets[i]
+        if j >= len(tokens):
+            pieces.append((a, len(piece)))
+            break
+        b = offsets[j]
+        soft = max(piece.rfind(ch, a, b) for ch in _SOFT_BREAKS)
+        if soft > a + (b - a) // 2:
+            b = soft + 1
+        nxt = bisect_left(offsets, b, i + 1)
+        if nxt <= i or b <= a:  # a token inside one character: cut at the token, always move on
+            nxt, b = j, offsets[j]
+        pieces.append((a, b))
+        i = nxt
+    out = []
+    for a, b in pieces:
+        while a < b and piece[a].isspace():
+            a += 1
+        while b > a and piece[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((start + a, start + b))
+    return out
 
 
 def chunk_spans(text: str, max_tokens: int, overlap_tokens: int) -> list[tuple[int, int, int]]:

@@ -59,8 +59,9 @@ def _paragraphs(text: str) -> list[str]:
 def _strip_markdown(par: str) -> str:
     par = re.sub(r"^#{1,6}\s+", "", par)
     par = re.sub(r"^[-*+]\s+", "", par)
-    par = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", par)  # links keep their text
-    par = re.sub(r"(\*\*|__)(.+?)\1", r"\2", par)
+    # Bounded and excluding "[": a run of brackets costs one pass, not one scan per bracket.
+    par = re.sub(r"\[([^\][]{1,500})\]\(([^)(]{0,2000})\)", r"\1", par)  # links keep their text
+    par = re.sub(r"(\*\*|__)([^*_]{1,500}?)\1", r"\2", par)
     return par.strip()
 
 
@@ -68,13 +69,24 @@ def _is_short(par: str) -> bool:
     return len(par.split()) <= _SHORT_WORDS
 
 
+_FURNITURE_CHARS = 300
+
+
+def _furniture(pattern: re.Pattern, par: str) -> bool:
+    """Page furniture is a short line; a long paragraph is never tested (its `.*`s would backtrack)."""
+    return len(par) <= _FURNITURE_CHARS and bool(pattern.match(par))
+
+
 def clean_article_text(raw: str, title: str = "") -> str:
     """Return the article body with page furniture, repeated headlines and repeats removed."""
     paragraphs = [_strip_markdown(p) for p in _paragraphs(normalize_text(raw))]
     paragraphs = [p for p in paragraphs if p]
     # Trailing furniture: cut at the first marker after which only short lines follow.
+    short_after = [True] * (len(paragraphs) + 1)  # one pass from the end, not one scan per marker
+    for i in range(len(paragraphs) - 1, -1, -1):
+        short_after[i] = short_after[i + 1] and _is_short(paragraphs[i])
     for i, par in enumerate(paragraphs):
-        if i > 0 and _TRAILER_MARKERS.match(par) and all(_is_short(p) for p in paragraphs[i + 1:]):
+        if i > 0 and _furniture(_TRAILER_MARKERS, par) and short_after[i + 1]:
             paragraphs = paragraphs[:i]
             break
     title_key = _key(title)
@@ -82,7 +94,7 @@ def clean_article_text(raw: str, title: str = "") -> str:
     kept: list[str] = []
     for par in paragraphs:
         key = _key(par)
-        if not key or _FURNITURE_LINE.match(par) or _TRAILER_MARKERS.match(par):
+        if not key or _furniture(_FURNITURE_LINE, par) or _furniture(_TRAILER_MARKERS, par):
             continue
         if title_key and key == title_key:  # headline repeated inside the body
             continue

@@ -129,36 +129,48 @@ def load_file(path: Path, max_bytes: int) -> Iterator[Article | LoadError]:
     yield from load_text(text, str(path), suffix)
 
 
-def load_text(text: str, where: str, suffix: str) -> Iterator[Article | LoadError]:
-    """Parse one file's decoded text according to its format."""
+def load_text(text: str, where: str, suffix: str, key: str | None = None) -> Iterator[Article | LoadError]:
+    """Parse one file's decoded text according to its format. Articles without an id or url are
+    named by `key` (default: the file's resolved path)."""
+    key = key or str(Path(where).resolve())
     try:
         if suffix == ".jsonl":
-            yield from _load_jsonl(text, where)
+            yield from _load_jsonl(text, where, key)
             return
         if suffix == ".json":
-            yield from _load_json(text, where)
+            yield from _load_json(text, where, key)
             return
         loader = {".txt": _txt_fields, ".md": _md_fields, ".markdown": _md_fields,
                   ".html": _html_fields, ".htm": _html_fields}[suffix]
         fields = loader(text)
         fields["raw"] = text
-        yield finish_article(fields, where, default_id=stable_id("path", str(Path(where).resolve())))
+        yield finish_article(fields, where, default_id=stable_id("path", key))
     except InputError as exc:
         yield LoadError(where=where, reason=str(exc))
 
 
-def _load_json(text: str, where: str) -> Iterator[Article | LoadError]:
+def parse_json(text: str, what: str = "JSON") -> Any:
+    """json.loads, with every way hostile JSON fails turned into a reason a person can act on."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        at = f" at column {exc.colno}" if what == "JSON line" else f" at line {exc.lineno} column {exc.colno}"
+        raise InputError(f"malformed {what}: {exc.msg}{at}") from None
+    except RecursionError:
+        raise InputError(f"{what} nested too deeply (over ~1,000 levels)") from None
+    except ValueError as exc:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        raise InputError(f"{what} holds a number with too many digits ({exc})") from None
+
+
+def _load_json(text: str, where: str, key: str) -> Iterator[Article | LoadError]:
+    data = parse_json(text, "JSON")
     items = data if isinstance(data, list) else [data]
     for i, obj in enumerate(items):
         label = where if len(items) == 1 else f"{where}[{i}]"
-        yield _article_from_object(obj, label, fallback_key=f"{Path(where).resolve()}#{i}")
+        yield _article_from_object(obj, label, fallback_key=f"{key}#{i}")
 
 
-def _load_jsonl(text: str, where: str) -> Iterator[Article | LoadError]:
+def _load_jsonl(text: str, where: str, key: str) -> Iterator[Article | LoadError]:
     any_line = False
     for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -166,11 +178,11 @@ def _load_jsonl(text: str, where: str) -> Iterator[Article | LoadError]:
         any_line = True
         label = f"{where}:{lineno}"
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield LoadError(where=label, reason=f"malformed JSON line: {exc.msg} at column {exc.colno}")
+            obj = parse_json(line, "JSON line")
+        except InputError as exc:
+            yield LoadError(where=label, reason=str(exc))
             continue
-        yield _article_from_object(obj, label, fallback_key=f"{Path(where).resolve()}:{lineno}")
+        yield _article_from_object(obj, label, fallback_key=f"{key}:{lineno}")
     if not any_line:
         yield LoadError(where=where, reason="no JSON lines in file")
 
@@ -239,7 +251,7 @@ def _jsonable(value: Any) -> Any:
 
 # --- per-format field extraction -------------------------------------------------------------
 
-_BYLINE_SPLIT = re.compile(r"\s+[|—–]\s+|\s+-\s+")
+_BYLINE_SPLIT = re.compile(r"(?<!\s)\s++[|—–]\s+|(?<!\s)\s++-\s+")  # a run of spaces is scanned once
 
 
 def _txt_fields(text: str) -> dict[str, Any]:
@@ -271,14 +283,37 @@ def _txt_fields(text: str) -> dict[str, Any]:
     return fields
 
 
+MAX_FRONT_MATTER = 20_000
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML without aliases (a few hundred bytes of "billion laughs" expand to gigabytes) and
+    without timestamps (a date such as 2026-02-30 stays text; parse_date decides, and a wrong
+    date costs the article its date, not its place in the index)."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise InputError("YAML front matter uses aliases (*name), which are not accepted")
+        return super().compose_node(parent, index)
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def _md_fields(text: str) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     m = re.match(r"^---\s*\n(.*?)\n---\s*(\n|$)", text, re.DOTALL)
     if m:
+        if len(m[1]) > MAX_FRONT_MATTER:
+            raise InputError(f"YAML front matter over {MAX_FRONT_MATTER:,} characters")
         try:
-            meta = yaml.safe_load(m[1]) or {}
+            meta = yaml.load(m[1], Loader=_FrontMatterLoader) or {}
         except yaml.YAMLError as exc:
             raise InputError(f"malformed YAML front matter: {str(exc).splitlines()[0]}") from None
+        except RecursionError:
+            raise InputError("YAML front matter nested too deeply") from None
         if not isinstance(meta, dict):
             raise InputError("YAML front matter must be a mapping of fields")
         text = text[m.end():]

@@ -9,7 +9,9 @@ _ABBREVIATIONS = {
     "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e", "approx",
 }
 # A candidate boundary: terminal punctuation, optional closing quote/bracket, then whitespace.
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
+# Starting only where a run of stops starts, possessive: a run of dots is one failed match, not one per dot.
+# CJK full stops end sentences without a space.
+_BOUNDARY = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+\s++|(?<![。！？])[。！？]++[」』”’)）]*+\s*+")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
 
@@ -42,7 +44,8 @@ def _split_paragraph(text: str, start: int, end: int, spans: list[tuple[int, int
     cursor = start
     for m in _BOUNDARY.finditer(text, start, end):
         following = text[m.end():m.end() + 1]
-        if following and not (following.isupper() or following.isdigit() or following in "\"“‘('"):
+        cjk = m.group()[0] in "。！？"
+        if following and not cjk and not (following.isupper() or following.isdigit() or following in "\"“‘('"):
             continue
         if _is_abbreviation(text, m.start()):
             continue

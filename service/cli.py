@@ -333,14 +333,14 @@ def summarize(article_id: str | None, story_id: str | None, as_json: bool) -> No
       newsdesk summarize tech-tribune-lumenix-plant
       newsdesk summarize --story s-ab6e99805c --json
     """
-    from service.summarize import NotFound, summarize_article, summarize_story
+    from service.summarize import NotFound, TooLong, summarize_article, summarize_story
 
     if bool(article_id) == bool(story_id):
         raise click.UsageError("give an ARTICLE_ID or --story STORY_ID")
     try:
         ctx = _context()
         result = summarize_story(ctx, story_id) if story_id else summarize_article(ctx, article_id)
-    except NotFound as exc:
+    except (NotFound, TooLong) as exc:
         err.print(f"[red]{exc}[/]")
         sys.exit(1)
     if as_json:

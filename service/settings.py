@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     verify_min_overlap: float = Field(0.2, ge=0, le=1, description="Share of a claim's content words its quote must hold.")
     summary_sentences: int = Field(4, ge=1, le=12, description="Length of a summary, in sentences.")
     summary_prompt_tokens: int = Field(1200, ge=200, description="Passage tokens per summary call before map-reduce.")
+    summary_max_calls: int = Field(24, ge=1, description="Most model calls one summary may make (map-reduce of "
+                                                         "long texts); beyond it the request is refused.")
     story_window_days: int = Field(7, ge=0, description="Articles further apart than this are never one story.")
     api_keys: str = Field("", description="Comma-separated bearer keys; empty = no auth (localhost only).")
     rate_limit_per_minute: int = Field(120, ge=0, description="Requests per minute per client key (0 = off).")

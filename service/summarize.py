@@ -39,6 +39,10 @@ class NotFound(LookupError):
     pass
 
 
+class TooLong(ValueError):
+    """The text needs more model calls than one request may make (`summary_max_calls`)."""
+
+
 def article_hits(ctx: Context, article_ids: list[str]) -> list[Hit]:
     """Every chunk of these articles, in reading order, as retrieval hits."""
     db = ctx.store._db()
@@ -67,6 +71,19 @@ def _groups(hits: list[Hit], budget: int) -> list[list[Hit]]:
     return groups
 
 
+def planned_calls(groups: int, budget: int, max_sentences: int) -> int:
+    """Model calls a map-reduce over `groups` passage groups will make: the maps, then reduce levels
+    of as many partial summaries as fit the budget (about 40 tokens a sentence), then the last."""
+    if groups <= 1:
+        return 1
+    per_reduce = max(2, budget // (max_sentences * 40 + 20))
+    calls, level = groups, groups
+    while level > per_reduce:
+        level = -(-level // per_reduce)
+        calls += level
+    return calls + 1
+
+
 def _generate(ctx: Context, prompt: str, sources: list[Source], max_sentences: int) -> str:
     messages = render(prompt, sources=format_sources(sources), max_sentences=str(max_sentences))
     pieces = ctx.llm.stream(messages, ctx.settings.llm_max_tokens, ctx.settings.llm_temperature,
@@ -86,17 +103,28 @@ def summarize(ctx: Context, article_ids: list[str], story_conflicts=None, prompt
     groups = _groups(hits, settings.summary_prompt_tokens)
     timings: dict[str, float] = {}
     t = time.perf_counter()
+    planned = planned_calls(len(groups), settings.summary_prompt_tokens, max_sentences)
+    if planned > settings.summary_max_calls:
+        raise TooLong(f"summarising this needs about {planned} model calls ({len(hits)} passages); the limit "
+                      f"per request is {settings.summary_max_calls} (NEWSDESK_SUMMARY_MAX_CALLS)")
     if len(groups) == 1:
         raw = _generate(ctx, prompt, sources, max_sentences)
-    else:  # map: one partial summary per group; reduce: combine the partials
-        partials = []
-        for group in groups:
-            partials.append(_generate(ctx, prompt, build_sources(ctx.store, group), max_sentences))
-        partial_hits = [Hit(article_id="partial", title=f"Partial summary {i}", chunk_id=f"partial:{i}", start=0,
-                            end=len(p), score=1.0, text=p) for i, p in enumerate(partials, start=1)]
+    else:  # map: one partial summary per group; reduce the partials, level by level, within the budget
+        level = [_generate(ctx, prompt, build_sources(ctx.store, group), max_sentences) for group in groups]
+        calls = len(level)
+        while True:
+            partial_hits = [Hit(article_id="partial", title=f"Partial summary {i}", chunk_id=f"partial:{i}",
+                                start=0, end=len(p), score=1.0, text=p) for i, p in enumerate(level, start=1)]
+            parts = _groups(partial_hits, settings.summary_prompt_tokens)
+            if len(parts) == 1:
+                break
+            level = [_generate(ctx, prompt, [Source(i, h, h.text) for i, h in enumerate(part, start=1)],
+                               max_sentences) for part in parts]
+            calls += len(level)
         partial_sources = [Source(i, h, h.text) for i, h in enumerate(partial_hits, start=1)]
         raw = _generate(ctx, prompt, partial_sources, max_sentences)
         timings["map_calls"] = float(len(groups))
+        timings["model_calls"] = float(calls + 1)
     timings["generate"] = round((time.perf_counter() - t) * 1000, 1)
     t = time.perf_counter()
     claims = [c for c in parse_claims(raw) if not is_abstention(c.text)][: max_sentences + 2]

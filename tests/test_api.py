@@ -263,3 +263,63 @@ def test_serve_refuses_public_bind_without_keys(tmp_path):
 
     r = run_cli(["serve", "--host", "0.0.0.0"], tmp_path / "data")
     assert r.returncode == 2 and "without API keys" in r.stderr
+
+
+def test_chunked_bodies_over_the_limit_get_413_everywhere(data_dir):
+    """Issue 14: a body sent chunked (no Content-Length) over the limit got 400 on /v1/ask and 500
+    on /v1/articles; the limit must answer 413 whatever the endpoint reads the body with."""
+    app = _app(data_dir, rate_limit_per_minute=0, max_body_mb=0.001)
+
+    def chunks(payload: bytes):
+        for i in range(0, len(payload), 256):
+            yield payload[i:i + 256]
+
+    big = json.dumps({"title": "big", "text": "word " * 1000, "question": "x " * 1000}).encode()
+    boundary = "b0und"
+    form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+            f"Content-Type: text/plain\r\n\r\nTitle\n\n{'word ' * 1000}\r\n--{boundary}--\r\n").encode()
+    with TestClient(app) as c:
+        for path, body, ctype in (("/v1/ask", big, "application/json"), ("/v1/articles", big, "application/json"),
+                                  ("/v1/articles", form, f"multipart/form-data; boundary={boundary}")):
+            r = c.post(path, content=chunks(body), headers={"content-type": ctype})
+            assert r.status_code == 413, (path, r.status_code, r.text[:200])
+        small = json.dumps({"title": "Small chunked", "text": "A small article sent in chunks."}).encode()
+        r = c.post("/v1/articles", content=chunks(small), headers={"content-type": "application/json"})
+        assert r.status_code == 200 and r.json()["added"], r.text
+
+
+def test_uploads_are_identified_by_content_and_every_file_is_read(client):
+    """Issue 14: two different uploads named news.txt were one article (the second replaced the
+    first); two files under one multipart field: only the last was read."""
+    one = ("news.txt", b"Harbour wall repaired\n\nThe harbour wall in Dunmore was repaired on Monday.", "text/plain")
+    two = ("news.txt", b"Ferry service resumes\n\nThe ferry to Inishcorr sailed again on Tuesday.", "text/plain")
+    r = client.post("/v1/articles", files=[("file", one), ("file", two)])
+    assert r.status_code == 200, r.text
+    added = r.json()["added"]
+    assert len(added) == 2 and len(set(added)) == 2, r.json()
+    titles = {client.get(f"/v1/articles/{a}").json()["title"] for a in added}
+    assert titles == {"Harbour wall repaired", "Ferry service resumes"}
+    again = client.post("/v1/articles", files=[("file", one)]).json()  # the same file again: unchanged
+    assert again["unchanged"] == [added[0]] or again["unchanged"] == [added[1]], again
+    for a in added:
+        client.delete(f"/v1/articles/{a}")
+
+
+def test_json_articles_without_ids_are_told_apart_by_their_whole_content(client):
+    head = "x" * 2500
+    arts = [{"title": "Same start", "text": head + " and then the first ending."},
+            {"title": "Same start", "text": head + " and then the second ending."}]
+    r = client.post("/v1/articles", json=arts)
+    added = r.json()["added"]
+    assert r.status_code == 200 and len(set(added)) == 2, r.json()
+    for a in added:
+        client.delete(f"/v1/articles/{a}")
+
+
+def test_hostile_json_bodies_are_400_not_500(client):
+    deep = '{"title": "t", "text": "x", "m": ' + "[" * 5000 + "]" * 5000 + "}"
+    r = client.post("/v1/articles", content=deep, headers={"content-type": "application/json"})
+    assert r.status_code == 400 and "nested" in r.json()["error"], r.text
+    big = '{"title": "t", "text": "x", "n": ' + "9" * 5000 + "}"
+    r = client.post("/v1/articles", content=big, headers={"content-type": "application/json"})
+    assert r.status_code == 400 and "digits" in r.json()["error"], r.text

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 from index.load import load_paths
 from index.models import Article, LoadError
@@ -105,3 +106,27 @@ def test_ids_are_deterministic_and_given_ids_validated(tmp_path):
     assert isinstance(first, LoadError) and "'id'" in first.reason
     again = _load(f)[1]
     assert second.id == again.id and len(second.id) == 16
+
+
+def test_hostile_structures_are_reported_and_never_stop_the_batch(tmp_path):
+    """Issue 14: each of these escaped the loader as a raw exception and stopped `ingest`."""
+    (tmp_path / "bad_day.md").write_text("---\ntitle: Leap\ndate: 2026-02-30\n---\n\nThe text of the article.")
+    (tmp_path / "bad_month.md").write_text("---\ntitle: Month\ndate: 2026-13-01\n---\n\nThe text of the article.")
+    (tmp_path / "deep.json").write_text('{"title": "t", "text": "x", "meta": ' + "[" * 5000 + "]" * 5000 + "}")
+    (tmp_path / "bigint.json").write_text('{"title": "t", "text": "x", "n": ' + "9" * 5000 + "}")
+    (tmp_path / "deep.jsonl").write_text('{"title": "ok", "text": "Fine article text."}\n'
+                                         + "[" * 5000 + "]" * 5000 + "\n")
+    laughs = "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" \
+             "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n---\n\nBody text."
+    (tmp_path / "laughs.md").write_text(laughs)
+    (tmp_path / "deep.md").write_text("---\nx: " + "[" * 3000 + "]" * 3000 + "\n---\n\nBody text.")
+    (tmp_path / "good.txt").write_text("A good article\n\nIt is still ingested.")
+    items = _load(tmp_path)
+    errors = {e.where.replace(str(tmp_path) + "/", ""): e.reason for e in items if isinstance(e, LoadError)}
+    arts = {Path(a.path).name.split(":")[0]: a for a in items if isinstance(a, Article)}
+    for name in ("bad_day.md", "bad_month.md"):  # a wrong date is not a reason to lose the article
+        assert arts[name].published is None and arts[name].metadata["published_raw"] in ("2026-02-30", "2026-13-01")
+    assert "nested" in errors["deep.json"] and "digits" in errors["bigint.json"]
+    assert "nested" in errors["deep.jsonl:2"] and "deep.jsonl" in arts
+    assert "aliases" in errors["laughs.md"] and "nested" in errors["deep.md"]
+    assert "good.txt" in arts

@@ -140,6 +140,39 @@ def test_map_reduce_keeps_citations_on_original_articles(seeded, llm):
     assert all(c.article_id in ids for c in result.citations)
 
 
+def test_long_texts_reduce_level_by_level_and_a_cap_refuses_what_would_take_hours(seeded):
+    """Issue 14: a 1.1 MB article planned 264 map calls and then a reduce prompt that could not fit.
+    Partial summaries now reduce level by level within the budget, and a request that would need
+    more calls than `summary_max_calls` is refused before any model call, saying why."""
+    from service.summarize import TooLong, planned_calls
+
+    settings, store = seeded
+    assert planned_calls(1, 1200, 4) == 1 and planned_calls(3, 1200, 4) == 4
+    assert planned_calls(264, 1200, 4) > 264 + 1  # more than one reduce level
+    scripted = ScriptedLlm("Steve Witkoff met Vladimir Putin on Friday [1].")
+    ids = [a.id for a in store.list_articles()]
+    tight = settings.model_copy(update={"summary_prompt_tokens": 200, "summary_max_calls": 2})
+    with pytest.raises(TooLong, match="NEWSDESK_SUMMARY_MAX_CALLS"):
+        summarize(Context(tight, store, scripted), ids, prompt="summarize_story")
+    assert scripted.calls == 0
+    roomy = tight.model_copy(update={"summary_max_calls": 100, "summary_sentences": 2})
+    result = summarize(Context(roomy, store, scripted), ids, prompt="summarize_story")
+    groups = int(result.timings_ms["map_calls"])
+    assert scripted.calls == result.timings_ms["model_calls"] <= planned_calls(groups, 200, 2)
+    assert scripted.calls > groups + 1  # the partials did not fit one reduce prompt: a second level ran
+
+
+class ScriptedLlm:
+    name = "scripted"
+
+    def __init__(self, text):
+        self.text, self.calls = text, 0
+
+    def stream(self, messages, max_tokens, temperature, stop=None):
+        self.calls += 1
+        yield self.text
+
+
 # --- same event, not same topic ------------------------------------------------------------------
 DOPING = ("Greek sprinters banned over missed drugs tests",
           "Kostas Kenteris and Katerina Thanou were banned for two years by the IAAF on Tuesday after missing "

@@ -82,6 +82,26 @@ class BodyLimit:
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
             return await self._too_large(send)
+        if declared is None and scope.get("method") in ("POST", "PUT", "PATCH"):
+            # Chunked: read it all here, within the limit, so no endpoint's body parser can turn
+            # "too large" into its own 400 or 500. The limit bounds what is held in memory.
+            messages, size = [], 0
+            while True:
+                message = await receive()
+                messages.append(message)
+                if message["type"] != "http.request":
+                    break
+                size += len(message.get("body", b""))
+                if size > self.max_bytes:
+                    return await self._too_large(send)
+                if not message.get("more_body"):
+                    break
+            replay = iter(messages)
+
+            async def replayed():
+                return next(replay, None) or await receive()
+
+            return await self.app(scope, replayed, send)
         seen = 0
 
         async def limited():

@@ -1,6 +1,9 @@
 """Articles over HTTP: ingest (JSON or file upload) with the CLI's rules and errors; list, get, delete."""
 from __future__ import annotations
 
+import hashlib
+import json
+
 from pathlib import PurePath
 from typing import Any
 
@@ -8,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from index.load import SUPPORTED, InputError, article_from_mapping, decode_bytes, load_text, stable_id
+from index.load import SUPPORTED, InputError, article_from_mapping, decode_bytes, load_text, parse_json
 from index.models import Article, ArticleSummary, LoadError
 from service.api.deps import Authorized, State
 from service.ingest import ingest_items
@@ -43,7 +46,9 @@ def _from_json(payload: Any) -> list[Article | LoadError]:
     for i, obj in enumerate(items):
         where = f"body[{i}]" if isinstance(payload, list) else "body"
         try:
-            out.append(article_from_mapping(obj, where, fallback_key=f"http:{stable_id('json', str(obj)[:2000])}"))
+            # No id and no url: the whole object names it (two articles that start alike stay two).
+            key = hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+            out.append(article_from_mapping(obj, where, fallback_key=f"http:{key}"))
         except InputError as exc:
             out.append(LoadError(where=where, reason=str(exc)))
     return out
@@ -60,11 +65,18 @@ async def _from_upload(file: UploadFile, max_bytes: int) -> list[Article | LoadE
         return [LoadError(where=name, reason="empty file")]
     if len(data) > max_bytes:
         return [LoadError(where=name, reason=f"file is over the {max_bytes / 1e6:.1f} MB limit")]
+    return await run_in_threadpool(_parse_upload, data, name, suffix)
+
+
+def _parse_upload(data: bytes, name: str, suffix: str) -> list[Article | LoadError]:
+    """Decoding, parsing and cleaning are CPU work: off the event loop, so /healthz stays quick."""
     try:
         text = decode_bytes(data, html=suffix in {".html", ".htm"})
     except InputError as exc:
         return [LoadError(where=name, reason=str(exc))]
-    return list(load_text(text, f"upload:{name}", suffix))
+    # Identified by name *and* content: another file that happens to be called news.txt is
+    # another article; the same file sent again is the same one.
+    return list(load_text(text, f"upload:{name}", suffix, key=f"upload:{name}:{hashlib.sha256(data).hexdigest()}"))
 
 
 @router.post("/v1/articles", response_model=IngestResult, status_code=200,
@@ -80,18 +92,19 @@ async def ingest(request: Request, state: State) -> IngestResult:
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
         form = await request.form()
-        files = [v for v in form.values() if hasattr(v, "read")]
+        files = [v for _, v in form.multi_items() if hasattr(v, "read")]  # every file of every field
         if not files:
             raise HTTPException(422, "multipart body has no file part")
         items: list[Article | LoadError] = []
         for f in files:
             items.extend(await _from_upload(f, max_bytes))
     elif ctype.startswith("application/json"):
+        body = await request.body()
         try:
-            payload = await request.json()
-        except ValueError as exc:
-            raise HTTPException(400, f"malformed JSON body: {exc}") from None
-        items = _from_json(payload)
+            payload = await run_in_threadpool(parse_json, body.decode("utf-8", errors="replace"), "JSON body")
+        except InputError as exc:
+            raise HTTPException(400, str(exc)) from None
+        items = await run_in_threadpool(_from_json, payload)
     else:
         raise HTTPException(415, "send application/json or multipart/form-data")
     report = await run_in_threadpool(ingest_items, state.store, items)

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, model_validator
 from service.api.ask import _run_locked
 from service.api.deps import Authorized, State
 from service.stories import Story, StoryBook, StoryConflict, StoryParams
-from service.summarize import NotFound, Summary, summarize_article, summarize_story
+from service.summarize import NotFound, Summary, TooLong, summarize_article, summarize_story
 
 router = APIRouter(tags=["stories"], dependencies=[Authorized])
 
@@ -59,3 +59,5 @@ async def summaries(body: SummaryBody, state: State) -> Summary:
         return await run_in_threadpool(_run_locked, state, work)
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from None
+    except TooLong as exc:
+        raise HTTPException(413, str(exc)) from None

@@ -1,3 +1,4 @@
 """Stories: the same event told by several reports, and where those reports disagree."""
-from service.stories.book import (ConflictSide, Story, StoryArticle, StoryBook, StoryConflict,  # noqa: F401
-                                  StoryParams)
+from service.stories.book import ConflictSide, Story, StoryArticle, StoryBook, StoryConflict, StoryParams
+
+__all__ = ["ConflictSide", "Story", "StoryArticle", "StoryBook", "StoryConflict", "StoryParams"]
