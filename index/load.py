@@ -54,15 +54,44 @@ def parse_date(value: Any) -> str | None:
         return None
 
 
+def _literal_base(item: str) -> Path:
+    """The folder a path or pattern starts from as typed: below it, no component may be a link."""
+    parts = Path(item).parts
+    literal = []
+    for part in parts:
+        if glob.has_magic(part):
+            break
+        literal.append(part)
+    if len(literal) == len(parts):  # a plain path: relative ones are checked from here; an absolute one
+        return Path(item).parent if Path(item).is_absolute() else Path(".")  # was typed in full on purpose
+    return Path(*literal) if literal else Path(".")
+
+
+def _through_link(path: Path, base: Path) -> bool:
+    """Does the path reach its file through a symbolic link below `base` ("feeds/linked_dir/x.txt",
+    or a `**` glob that descended into a linked folder)?"""
+    try:
+        rel = path.relative_to(base)
+    except ValueError:
+        return False
+    cur = base
+    for part in rel.parts[:-1]:
+        cur = cur / part
+        if cur.is_symlink():
+            return True
+    return False
+
+
 def expand_paths(inputs: list[str]) -> Iterator[Path | LoadError]:
     """Files, folders (recursive, no symlinks followed) and globs, in a stable order."""
     for item in inputs:
         matches = sorted(glob.glob(item, recursive=True)) if glob.has_magic(item) else [item]
         if not matches:
             yield LoadError(where=item, reason="no file matches this pattern")
+        base = _literal_base(item)
         for match in matches:
             path = Path(match)
-            if path.is_symlink():
+            if path.is_symlink() or _through_link(path, base):
                 yield LoadError(where=str(path), reason="symbolic links are not followed")
             elif path.is_dir():
                 for root, dirs, files in os.walk(path, followlinks=False):

@@ -116,8 +116,13 @@ def summarize(ctx: Context, article_ids: list[str], story_conflicts=None, prompt
             partial_hits = [Hit(article_id="partial", title=f"Partial summary {i}", chunk_id=f"partial:{i}",
                                 start=0, end=len(p), score=1.0, text=p) for i, p in enumerate(level, start=1)]
             parts = _groups(partial_hits, settings.summary_prompt_tokens)
+            if len(parts) * 2 > len(level) + 1:  # long partials: still combine at least two per call
+                parts = [partial_hits[i:i + 2] for i in range(0, len(partial_hits), 2)]
             if len(parts) == 1:
                 break
+            if calls + len(parts) + 1 > settings.summary_max_calls:  # the plan was an estimate
+                raise TooLong(f"summarising this needs more than {settings.summary_max_calls} model calls "
+                              "(NEWSDESK_SUMMARY_MAX_CALLS)")
             level = [_generate(ctx, prompt, [Source(i, h, h.text) for i, h in enumerate(part, start=1)],
                                max_sentences) for part in parts]
             calls += len(level)

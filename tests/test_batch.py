@@ -190,3 +190,28 @@ def test_celery_two_workers_match_local_run_and_survive_a_killed_worker(demo_dat
     finally:
         rescuer.kill()
         rescuer.wait()
+
+
+class _Scripted:
+    name = "scripted"
+
+    def stream(self, messages, max_tokens, temperature, stop=None):
+        yield "A summary sentence [1]."
+
+
+def test_two_runs_into_one_folder_add_up(demo_data, tmp_path):
+    """Issue 14: a second run into the same --out kept only its own items in summaries.jsonl and
+    digest.md. The outputs now merge every run of the folder (the later run's row per item)."""
+    settings = make_settings(demo_data, **FAST)
+    ctx = Context(settings, build_store(settings), _Scripted())
+    out = tmp_path / "out"
+    first = run_local(ctx, BatchParams(kind="articles", since="2026-06-01", out=str(out)))
+    second = run_local(ctx, BatchParams(kind="articles", since="2026-04-01", source="Tech Tribune", out=str(out)))
+    assert first["run_id"] != second["run_id"] and first["done"] and second["done"]
+    items = {r["item_id"] for r in _jsonl(out / "summaries.jsonl")}
+    firsts = {r[0] for r in sqlite3.connect(out / "checkpoint.sqlite").execute(
+        "SELECT item_id FROM items WHERE run_id=?", (first["run_id"],))}
+    seconds = {r[0] for r in sqlite3.connect(out / "checkpoint.sqlite").execute(
+        "SELECT item_id FROM items WHERE run_id=?", (second["run_id"],))}
+    assert firsts and seconds and not seconds <= firsts and items == firsts | seconds
+    assert not list(out.glob("*.tmp"))

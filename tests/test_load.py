@@ -130,3 +130,23 @@ def test_hostile_structures_are_reported_and_never_stop_the_batch(tmp_path):
     assert "nested" in errors["deep.jsonl:2"] and "deep.jsonl" in arts
     assert "aliases" in errors["laughs.md"] and "nested" in errors["deep.md"]
     assert "good.txt" in arts
+
+
+def test_no_file_is_reached_through_a_linked_folder(tmp_path, monkeypatch):
+    """Issue 14: `feeds/linked_dir/private.txt` and a `**` glob were ingested through a symlinked
+    folder although symlinks are refused."""
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "secret.txt").write_text("Secret\n\nNot meant for the index.")
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "ok.txt").write_text("Fine\n\nA real feed article.")
+    (feeds / "linked_dir").symlink_to(private, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    for given in (["feeds/linked_dir/secret.txt"], ["feeds/**/*.txt"], ["feeds"]):
+        items = list(load_paths(given, 100_000))
+        arts = [i for i in items if isinstance(i, Article)]
+        assert all("Secret" not in a.title for a in arts), (given, [a.title for a in arts])
+        if given != ["feeds"]:  # a folder walk skips linked folders; a path or glob names them: say so
+            assert any(isinstance(i, LoadError) and "symbolic" in i.reason for i in items), given
+    assert [a.title for a in load_paths(["feeds/**/*.txt"], 100_000) if isinstance(a, Article)] == ["Fine"]

@@ -132,7 +132,7 @@ def test_story_summary_mentions_conflicts(seeded, llm):
 
 def test_map_reduce_keeps_citations_on_original_articles(seeded, llm):
     settings, store = seeded
-    small = settings.model_copy(update={"summary_prompt_tokens": 250})
+    small = settings.model_copy(update={"summary_prompt_tokens": 600})
     ids = [a.id for a in store.list_articles()]
     result = summarize(Context(small, store, llm), ids, prompt="summarize_story")
     assert result.timings_ms["map_calls"] >= 2

@@ -3,12 +3,14 @@
 A run's id is derived from what it does (kind, filters, output folder), so running the same
 command again resumes it. Each finished item commits to `checkpoint.sqlite` in the output folder
 before it counts as done; `summaries.jsonl` and `digest.md` are rewritten from the checkpoint, so
-a `kill -9` at any moment loses at most the items in flight and never duplicates one.
+a `kill -9` at any moment loses at most the items in flight and never duplicates one. They hold every
+run into the folder, merged (the later run's result per item).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -96,6 +98,17 @@ class Checkpoint:
         finally:
             self.db.row_factory = None
 
+    def merged_rows(self) -> list[sqlite3.Row]:
+        """Every run that wrote to this folder, merged: the latest run's row for each item."""
+        self.db.row_factory = sqlite3.Row
+        try:
+            rows = self.db.execute("SELECT i.* FROM items i JOIN runs r ON r.id = i.run_id "
+                                   "ORDER BY r.created, i.seq").fetchall()
+        finally:
+            self.db.row_factory = None
+        latest = {(r["kind"], r["item_id"]): r for r in rows}
+        return list(latest.values())
+
 
 def select_items(ctx: Context, params: BatchParams) -> list[tuple[str, str]]:
     """(kind, id) pairs: stories first when both are wanted, then articles, in a stable order."""
@@ -170,8 +183,10 @@ def run_local(ctx: Context, params: BatchParams, concurrency: int = 1, progress:
 
 
 def write_outputs(cp: Checkpoint, run_id: str, out: Path) -> None:
-    """summaries.jsonl and digest.md from the checkpoint (temp file, then rename)."""
-    rows = cp.rows(run_id)
+    """summaries.jsonl and digest.md from the checkpoint (temp file, then rename). They hold every
+    run that used this output folder, merged (an item summarised twice: the later run's), so two
+    runs into one folder add up instead of the second erasing the first."""
+    rows = cp.merged_rows()
     lines = []
     for r in rows:
         obj = {"item_id": r["item_id"], "kind": r["kind"], "status": r["status"], "attempts": r["attempts"],
@@ -179,7 +194,7 @@ def write_outputs(cp: Checkpoint, run_id: str, out: Path) -> None:
         if r["result"]:
             obj.update(json.loads(r["result"]))
         lines.append(json.dumps(obj, ensure_ascii=False))
-    tmp = out / "summaries.jsonl.tmp"
+    tmp = out / f"summaries.jsonl.{os.getpid()}.{threading.get_ident()}.tmp"
     tmp.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
     tmp.replace(out / "summaries.jsonl")
     digest = ["# newsdesk digest", ""]
@@ -203,6 +218,6 @@ def write_outputs(cp: Checkpoint, run_id: str, out: Path) -> None:
     failed = [r for r in rows if r["status"] == "failed"]
     if failed:
         digest += ["## Failed", ""] + [f"- {r['item_id']}: {r['error']}" for r in failed] + [""]
-    tmp = out / "digest.md.tmp"
+    tmp = out / f"digest.md.{os.getpid()}.{threading.get_ident()}.tmp"
     tmp.write_text("\n".join(digest), encoding="utf-8")
     tmp.replace(out / "digest.md")
