@@ -5,9 +5,13 @@ saved with that generation, so it can never drift from what is stored.
 """
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
 import shutil
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -36,44 +40,77 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+@contextmanager
+def _file_lock(path: Path, exclusive: bool):
+    """An advisory lock shared by every process (and every open of the file) on this machine. On a
+    data dir nobody may write, nobody can rebuild either: reading goes on without the lock."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Bm25Index:
+    """One index folder, safe under concurrent requests and processes: a thread lock and a file
+    lock around loading (shared) and rebuilding (exclusive), each rebuild in its own temp folder."""
+
     def __init__(self, folder: Path):
         self.folder = folder
-        self._retriever = None
-        self._ids: list[str] = []
+        self._index: tuple = (None, [])  # (retriever, ids): swapped as one, so a search never mixes them
         self._generation: int | None = None
+        self._lock = threading.Lock()
+        self._lock_file = folder.with_name(folder.name + ".lock")
 
     @property
     def ids(self) -> list[str]:
-        return self._ids
+        return self._index[1]
+
+    def _saved(self, generation: int) -> dict | None:
+        try:
+            meta = json.loads((self.folder / "meta.json").read_text())
+        except (ValueError, OSError):
+            return None
+        return meta if meta.get("generation") == generation else None
 
     def ensure(self, generation: int, rows_fn) -> None:
         """Load the saved index for `generation`, or rebuild it from `rows_fn()` = [(id, text)]."""
         if self._generation == generation:
             return
-        meta_file = self.folder / "meta.json"
-        if meta_file.exists():
-            try:
-                meta = json.loads(meta_file.read_text())
-                if meta.get("generation") == generation:
+        with self._lock:
+            if self._generation == generation:  # another thread did it while we waited
+                return
+            with _file_lock(self._lock_file, exclusive=False):
+                meta = self._saved(generation)
+                if meta is not None:
                     self._load(meta)
                     return
-            except (ValueError, OSError):
-                pass
-        self._build(generation, rows_fn())
+            with _file_lock(self._lock_file, exclusive=True):
+                meta = self._saved(generation)  # another process may have built it meanwhile
+                if meta is not None:
+                    self._load(meta)
+                else:
+                    self._build(generation, rows_fn())
 
     def _load(self, meta: dict) -> None:
         import bm25s
 
-        self._ids = meta["ids"]
-        self._retriever = bm25s.BM25.load(str(self.folder / "model"), mmap=False) if self._ids else None
+        ids = meta["ids"]
+        self._index = (bm25s.BM25.load(str(self.folder / "model"), mmap=False) if ids else None, ids)
         self._generation = meta["generation"]
 
     def _build(self, generation: int, rows: list[tuple[str, str]]) -> None:
         import bm25s
 
         rows = [(i, t) for i, t in rows if tokenize(t)]
-        tmp = self.folder.with_name(self.folder.name + ".tmp")
+        tmp = self.folder.with_name(f"{self.folder.name}.tmp.{os.getpid()}.{threading.get_ident()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         retriever = None
@@ -83,23 +120,28 @@ class Bm25Index:
             retriever.save(str(tmp / "model"))
         ids = [i for i, _ in rows]
         (tmp / "meta.json").write_text(json.dumps({"generation": generation, "ids": ids}))
-        shutil.rmtree(self.folder, ignore_errors=True)
+        old = self.folder.with_name(f"{self.folder.name}.old.{os.getpid()}.{threading.get_ident()}")
+        if self.folder.exists():
+            self.folder.replace(old)  # readers wait on the lock; nobody sees the gap
         tmp.replace(self.folder)
-        self._retriever, self._ids, self._generation = retriever, ids, generation
+        shutil.rmtree(old, ignore_errors=True)
+        self._index = (retriever, ids)
+        self._generation = generation
 
     def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        if self._retriever is None or k <= 0:
+        retriever, ids = self._index
+        if retriever is None or k <= 0:
             return []
-        vocab = self._retriever.vocab_dict
+        vocab = retriever.vocab_dict
         terms = [t for t in tokenize(query) if t in vocab]
         if not terms:
             return []
         mask = None
         if allowed is not None:
-            mask = np.array([1.0 if i in allowed else 0.0 for i in self._ids], dtype=np.float32)
+            mask = np.array([1.0 if i in allowed else 0.0 for i in ids], dtype=np.float32)
             if not mask.any():
                 return []
-        k = min(k, len(self._ids))
-        docs, scores = self._retriever.retrieve([terms], k=k, weight_mask=mask, show_progress=False,
+        k = min(k, len(ids))
+        docs, scores = retriever.retrieve([terms], k=k, weight_mask=mask, show_progress=False,
                                                 n_threads=1)
-        return [(self._ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        return [(ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]

@@ -121,3 +121,40 @@ def test_bm25_follows_catalog_generation(store, tmp_path, settings):
 
 def test_token_counter_is_offline_tiktoken():
     assert count_tokens("Hello world") == 2
+
+
+def test_bm25_rebuilds_race_safely_across_threads_and_processes(tmp_path):
+    """Issue 14: while the BM25 index had to be rebuilt, 73 of 104 concurrent requests failed with
+    FileExistsError / FileNotFoundError (one shared temp folder, no lock). Two index objects on one
+    folder stand for two processes (each opens its own lock file descriptor)."""
+    import threading
+
+    from index.bm25 import Bm25Index
+
+    folder = tmp_path / "bm25"
+    indexes = [Bm25Index(folder), Bm25Index(folder)]
+    errors, results = [], []
+
+    def rows(generation):
+        return lambda: [(f"c{generation}-{n}", f"harbour wall repair number {n} generation {generation}")
+                        for n in range(200)]
+
+    def worker(n):
+        try:
+            for generation in range(1, 6):
+                index = indexes[n % 2]
+                index.ensure(generation, rows(generation))
+                hits = index.search("harbour wall", 3)
+                # One generation's ids only (ids and model swapped as one), and a full answer.
+                results.append(len({h[0].split("-")[0] for h in hits}) == 1 and len(hits) == 3)
+        except Exception as exc:  # noqa: BLE001 - any failure is the bug
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+    assert results and all(results)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bm25", "bm25.lock"]  # no temp folders left
