@@ -11,7 +11,6 @@ labelled conflicts found. Reports that match no label are listed for a reader to
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections import Counter
@@ -88,10 +87,6 @@ def load_story_set(path: Path) -> StorySet:
     return sset
 
 
-def _text_hash(text: str) -> str:
-    return hashlib.sha256(" ".join(text.split()).lower().encode()).hexdigest()
-
-
 def _stored_ids(store, root: Path, files: set[str], max_bytes: int) -> dict[str, str]:
     """Each labelled file → the id of the article that holds its text in the store."""
     out = {}
@@ -108,10 +103,10 @@ def _stored_ids(store, root: Path, files: set[str], max_bytes: int) -> dict[str,
         if store.get_article(art.id) is not None:
             out[name] = art.id
             continue
-        row = store._db().execute("SELECT id FROM articles WHERE text_hash=?", (_text_hash(art.text),)).fetchone()
-        if row is None:
+        holder = store.holder_of(art.text)
+        if holder is None:
             raise SetError(f"labelled file is not in the store: {name}")
-        out[name] = row[0]
+        out[name] = holder
     return out
 
 

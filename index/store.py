@@ -48,6 +48,11 @@ class StoreConfig:
     chroma_url: str | None = None
 
 
+def same_text_key(text: str) -> str:
+    """Two articles with this key hold the same text (whitespace and case aside): stored once."""
+    return hashlib.sha256(" ".join(text.split()).lower().encode()).hexdigest()
+
+
 def published_int(published: str | None) -> int:
     """YYYYMMDD as an int: Chroma range filters only compare numbers."""
     return int(published.replace("-", "")) if published else 0
@@ -150,7 +155,7 @@ class ArticleStore:
         if row and row["content_hash"] == digest:
             n = db.execute("SELECT COUNT(*) FROM chunks WHERE article_id=?", (article.id,)).fetchone()[0]
             return "unchanged", n
-        text_hash = hashlib.sha256(" ".join(article.text.split()).lower().encode()).hexdigest()
+        text_hash = same_text_key(article.text)
         twin = db.execute("SELECT id FROM articles WHERE text_hash=? AND id<>?", (text_hash, article.id)).fetchone()
         if twin:  # the same text re-published under another id is not indexed twice
             self.duplicates[article.id] = twin[0]
@@ -201,6 +206,11 @@ class ArticleStore:
             self.records.delete_keys(keys)
 
     # --- reads ---------------------------------------------------------------------------
+    def holder_of(self, text: str) -> str | None:
+        """The stored article holding this text, if any (an exact re-publication is not stored)."""
+        row = self._db().execute("SELECT id FROM articles WHERE text_hash=?", (same_text_key(text),)).fetchone()
+        return row[0] if row else None
+
     def find_by_url(self, url: str) -> str | None:
         row = self._db().execute("SELECT id FROM articles WHERE url=?", (url,)).fetchone()
         return row[0] if row else None

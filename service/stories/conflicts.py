@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
 from functools import lru_cache
 
 from service import facts
@@ -40,6 +39,7 @@ def quantities(text: str) -> tuple:
 def content_words(text: str) -> frozenset[str]:
     return frozenset(facts.content_words(text))
 
+
 _ROLE_WORDS = {"top", "former", "current", "senior", "acting", "deputy", "interim", "chief", "ex"}
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 MIN_SHARED = 4
@@ -68,8 +68,7 @@ def alignment(a: str, b: str) -> float:
     return len(shared) / len(wa | wb)
 
 
-_SPEECH = ("said", "says", "added", "told", "explained", "warned", "insisted", "argued", "admitted",
-           "claimed", "denied", "stated", "wrote", "who", "whose", "has", "had", "was", "is")
+_SPEECH = "said|says|added|told|explained|warned|insisted|argued|admitted|claimed|denied|stated|wrote"
 
 
 def is_person(name: str, *texts: str) -> bool:
@@ -83,9 +82,9 @@ def _person_in(name: str, text: str) -> bool:
     surname = re.escape(name.split()[-1])
     full = re.escape(name)
     cue = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady)\.?\s+(?:[A-Z][\w'’-]+\s+)?{surname}\b"
-                     rf"|\b(?:{full}|{surname}),?\s+(?:{'|'.join(_SPEECH[:13])})\b"
-                     rf"|\b(?:{full}|{surname}),\s+(?:\d{{2}},|{'|'.join(_SPEECH[13:15])}\b)"
-                     rf"|\b(?:{'|'.join(_SPEECH[:13])})\s+{full}\b")
+                     rf"|\b(?:{full}|{surname}),?\s+(?:{_SPEECH})\b"
+                     rf"|\b(?:{full}|{surname}),\s+(?:\d{{2}},|who|whose\b)"
+                     rf"|\b(?:{_SPEECH})\s+{full}\b")
     return bool(cue.search(text))
 
 
@@ -164,6 +163,7 @@ _CONVERSION = re.compile(r"([€$£]|A\$|\bUS\$)?\s?(\d[\d,.]{0,20}+\s?(?:billio
                          r"(?:[A-Za-z ]{0,20}+(?:dollars?|euros?|yen|roubles?|won|rupees?))?\s*\((\s*[€$£][^)]{1,38})\)")
 
 
+@lru_cache(maxsize=4096)
 def _conversions(text: str) -> dict[str, str]:
     """"$11bn (£6bn)" → {"$11bn": "£6bn"}: an amount and what a report converted it to."""
     return {" ".join(f"{m[1] or ''}{m[2]}".split()): m[3] for m in _CONVERSION.finditer(text)}
@@ -172,7 +172,7 @@ def _conversions(text: str) -> dict[str, str]:
 def _conversion_differences(a: str, b: str) -> list[Difference]:
     """The same amount converted to two different figures in the same currency: "$11bn (£8.5bn)"
     vs "$11bn (£6bn)". One report has the conversion wrong, or they used rates far apart."""
-    ca, cb = _conversions_cached(a), _conversions_cached(b)
+    ca, cb = _conversions(a), _conversions(b)
     out = []
     for amount in ca.keys() & cb.keys():
         if not quantities(amount) or all(q.value < 100 and not q.currency for q in quantities(amount)):
@@ -225,7 +225,7 @@ def _other_subjects(wa: str, wb: str, a: str, b: str) -> bool:
 def _number_differences(a: str, b: str) -> list[Difference]:
     """Two figures of the same kind (currency, percentage or counted noun) said about the same
     thing (they share words or another figure nearby), neither one the other rounded."""
-    converted = {q.text for c in (*_conversions_cached(a).values(), *_conversions_cached(b).values()) for q in quantities(c)}
+    converted = {q.text for c in (*_conversions(a).values(), *_conversions(b).values()) for q in quantities(c)}
     qa = [q for q in quantities(a) if q.text not in converted]  # "(£6bn)" follows its amount: compared apart
     qb = [r for r in quantities(b) if r.text not in converted]
     only_a = [q for q in qa if not any(q.value == r.value for r in qb)]
@@ -292,11 +292,6 @@ def short_name(name: str) -> str:
     """'British Defense Secretary John Healey' → 'John Healey', for display."""
     words = name.split()
     return " ".join(words[-2:]) if len(words) > 2 and words[-1][:1].isupper() else name
-
-
-@lru_cache(maxsize=4096)
-def _conversions_cached(text: str) -> dict[str, str]:
-    return _conversions(text)
 
 
 def compare_sentences(a: str, b: str, article_a: str = "", article_b: str = "") -> list[Difference]:
