@@ -261,7 +261,7 @@ def run_stories(sset: StorySet, settings: Settings, out_dir: Path, data_dir: Pat
             "clustering": ours, "baselines": baselines, "conflicts": conflict_scores,
             "stories_over_max": big,
             "timings_s": {"ingest": round(ingest_s, 1), "stories_cold": round(stories_s, 2),
-                          "stories_warm": round(warm_s, 3), "conflicts_all_stories": round(conflicts_s, 2)},
+                          "stories_warm": round(warm_s, 3), "conflicts_read_all_stories": round(conflicts_s, 3)},
         }
         details = {
             "false_pairs": sorted([sorted(file_of.get(x, x) for x in p) for p in (_pairs(predicted) - ignore) - truth])[:300],

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.sqlite import writable
+
 _STOPWORDS = set(
     "a an and are as at be been but by for from had has have he her his i if in into is it its "
     "me my no not of on or our she so such than that the their them then there these they this "
@@ -110,23 +112,28 @@ class Bm25Index:
         import bm25s
 
         rows = [(i, t) for i, t in rows if tokenize(t)]
-        tmp = self.folder.with_name(f"{self.folder.name}.tmp.{os.getpid()}.{threading.get_ident()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
         retriever = None
         if rows:
             retriever = bm25s.BM25()
             retriever.index([tokenize(t) for _, t in rows], show_progress=False)
-            retriever.save(str(tmp / "model"))
         ids = [i for i, _ in rows]
+        if writable(self.folder.parent):  # on a read-only data dir the index lives in memory only
+            self._save(generation, retriever, ids)
+        self._index = (retriever, ids)
+        self._generation = generation
+
+    def _save(self, generation: int, retriever, ids: list[str]) -> None:
+        tmp = self.folder.with_name(f"{self.folder.name}.tmp.{os.getpid()}.{threading.get_ident()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if retriever is not None:
+            retriever.save(str(tmp / "model"))
         (tmp / "meta.json").write_text(json.dumps({"generation": generation, "ids": ids}))
         old = self.folder.with_name(f"{self.folder.name}.old.{os.getpid()}.{threading.get_ident()}")
         if self.folder.exists():
             self.folder.replace(old)  # readers wait on the lock; nobody sees the gap
         tmp.replace(self.folder)
         shutil.rmtree(old, ignore_errors=True)
-        self._index = (retriever, ids)
-        self._generation = generation
 
     def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         retriever, ids = self._index

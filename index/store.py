@@ -1,16 +1,27 @@
 """Where articles live: a SQLite catalog, Chroma vectors (via LangChain's indexing API) and BM25.
 
-Write order makes a crash harmless: chunks go to Chroma first (deterministic ids, so a retry
-overwrites instead of duplicating), then the catalog row commits in one transaction. Search
-only returns chunks the catalog knows, so an article killed half-way is invisible until the
-same ingest runs again and converges.
+Two stores cannot share a transaction, so every write is journalled: the article (or the delete)
+is recorded in the catalog's `pending` table before Chroma is touched, and the catalog commit
+that completes it removes the record. A process killed in between leaves the record behind, and
+the next start finishes the write (`reconcile`), so an article is never listed without its
+vectors nor searchable after its delete. Search only returns chunks the catalog knows, and chunk
+ids carry a content digest, so a retry overwrites instead of duplicating.
+
+A data dir nobody may write (a read-only mount, a published snapshot) still serves every read:
+the catalog opens read-only, Chroma from a private temporary copy, BM25 in memory.
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
+import os
+import shutil
+import socket
 import sqlite3
+import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -21,6 +32,7 @@ from langchain_core.embeddings import Embeddings
 from index.bm25 import Bm25Index
 from index.chunk import chunk_article
 from index.models import Article, ArticleSummary, Chunk
+from index.sqlite import ReadOnlyError, connect, writable
 
 Outcome = Literal["added", "updated", "unchanged", "duplicate"]
 
@@ -36,6 +48,8 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS pending (article_id TEXT PRIMARY KEY, op TEXT, article TEXT, pid INTEGER,
+  host TEXT, at REAL);
 """
 
 
@@ -76,26 +90,32 @@ class ArticleStore:
     def __init__(self, config: StoreConfig, embeddings: Embeddings):
         self.config = config
         self.embeddings = embeddings
-        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.read_only = not writable(config.data_dir)
+        if not self.read_only:
+            config.data_dir.mkdir(parents=True, exist_ok=True)
         self._db_path = config.data_dir / "catalog.sqlite"
         self._local = threading.local()
-        with self._db() as db:
-            db.executescript(_SCHEMA)
+        if self.read_only and not self._db_path.exists():
+            raise ReadOnlyError(f"no index in {config.data_dir}, and it is read-only: nothing to read or write")
+        self._db()
         self._vectors = None
         self._records = None
         self.bm25 = Bm25Index(config.data_dir / "bm25")
         self.duplicates: dict[str, str] = {}  # skipped id → the stored twin, for this process
+        self.repairs: list[str] = []  # what reconcile fixed when this process opened the store
 
     # --- plumbing ------------------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self._db_path, timeout=30, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
+            conn = connect(self._db_path, read_only=self.read_only, schema=_SCHEMA)
             conn.row_factory = sqlite3.Row
             self._local.conn = conn
         return conn
+
+    def require_writable(self, what: str) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"the data dir {self.config.data_dir} is read-only: cannot {what}")
 
     @property
     def vectors(self):
@@ -103,7 +123,14 @@ class ArticleStore:
         if self._vectors is None:
             from langchain_chroma import Chroma
 
-            client = chroma_client(self.config.data_dir, self.config.chroma_url)
+            data_dir = self.config.data_dir
+            if self.read_only and not self.config.chroma_url:  # Chroma writes even to read
+                copy = Path(tempfile.mkdtemp(prefix="newsdesk-chroma-"))
+                atexit.register(shutil.rmtree, copy, True)
+                if (data_dir / "chroma").is_dir():
+                    shutil.copytree(data_dir / "chroma", copy / "chroma")
+                data_dir = copy
+            client = chroma_client(data_dir, self.config.chroma_url)
             self._vectors = Chroma(collection_name=self.config.collection, client=client,
                                    embedding_function=self.embeddings,
                                    collection_metadata={"hnsw:space": "cosine"})
@@ -147,8 +174,7 @@ class ArticleStore:
 
     def upsert(self, article: Article) -> tuple[Outcome, int]:
         """Add or replace one article; returns what happened and how many chunks it has."""
-        from langchain_core.indexing import index as lc_index
-
+        self.require_writable(f"store article {article.id}")
         digest = self.content_hash(article)
         db = self._db()
         row = db.execute("SELECT content_hash FROM articles WHERE id=?", (article.id,)).fetchone()
@@ -160,8 +186,17 @@ class ArticleStore:
         if twin:  # the same text re-published under another id is not indexed twice
             self.duplicates[article.id] = twin[0]
             return "duplicate", 0
+        return ("updated" if row else "added"), self._write(article, digest)
+
+    def _write(self, article: Article, digest: str) -> int:
+        """Vectors, then the catalog, under a journal record that the catalog commit removes."""
+        from langchain_core.indexing import index as lc_index
+
         chunks = chunk_article(article, self.config.chunk_tokens, self.config.chunk_overlap)
         docs = [self._document(article, c) for c in chunks]
+        db = self._db()
+        with db:
+            self._journal(db, article.id, "upsert", article.model_dump_json())
         # Writes new chunks, then deletes this article's chunks that are no longer produced.
         lc_index(docs, self.records, self.vectors, cleanup="scoped_full", source_id_key="article_id",
                  key_encoder=lambda doc: doc.metadata["chunk_id"], batch_size=64)
@@ -171,12 +206,18 @@ class ArticleStore:
                 "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,strftime('%s','now'),?)",
                 (article.id, article.title, article.source, article.url, article.published,
                  article.author, article.path, article.raw_text, article.text,
-                 json.dumps(article.metadata), digest, text_hash))
+                 json.dumps(article.metadata), digest, same_text_key(article.text)))
             db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
                            [(c.id, c.article_id, c.index, c.start, c.end, c.text, c.tokens)
                             for c in chunks])
+            db.execute("DELETE FROM pending WHERE article_id=?", (article.id,))
             self._bump_generation(db)
-        return ("updated" if row else "added"), len(chunks)
+        return len(chunks)
+
+    @staticmethod
+    def _journal(db: sqlite3.Connection, article_id: str, op: str, article: str | None) -> None:
+        db.execute("INSERT OR REPLACE INTO pending VALUES (?,?,?,?,?,?)",
+                   (article_id, op, article, os.getpid(), socket.gethostname(), time.time()))
 
     @staticmethod
     def _document(article: Article, chunk: Chunk) -> Document:
@@ -189,14 +230,18 @@ class ArticleStore:
         return Document(page_content=f"{article.title}\n{chunk.text}", metadata=meta)
 
     def delete(self, article_id: str) -> bool:
+        self.require_writable(f"delete article {article_id}")
         db = self._db()
         if not db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone():
             return False
-        with db:  # hide it from search first; the vectors follow
+        with db:  # hide it from search first; the vectors follow, the journal finishes them after a crash
+            self._journal(db, article_id, "delete", None)
             db.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
             db.execute("DELETE FROM articles WHERE id=?", (article_id,))
             self._bump_generation(db)
         self.purge_vectors(article_id)
+        with db:
+            db.execute("DELETE FROM pending WHERE article_id=? AND op='delete'", (article_id,))
         return True
 
     def purge_vectors(self, article_id: str) -> None:
@@ -204,6 +249,55 @@ class ArticleStore:
         if keys:
             self.vectors.delete(ids=keys)
             self.records.delete_keys(keys)
+
+    # --- repair --------------------------------------------------------------------------
+    def reconcile(self, full: bool = False) -> list[str]:
+        """Finish the writes a killed process left half done; with `full`, also compare the
+        catalog's chunk ids with Chroma's and mend any drift. Returns what was fixed."""
+        if self.read_only:
+            return []
+        fixed = []
+        db = self._db()
+        host = socket.gethostname()
+        for r in db.execute("SELECT * FROM pending ORDER BY at").fetchall():
+            if r["host"] == host and r["pid"] != os.getpid() and _alive(r["pid"]):
+                continue  # another live process is writing it right now
+            if r["op"] == "delete":
+                with db:
+                    db.execute("DELETE FROM chunks WHERE article_id=?", (r["article_id"],))
+                    if db.execute("DELETE FROM articles WHERE id=?", (r["article_id"],)).rowcount:
+                        self._bump_generation(db)
+                self.purge_vectors(r["article_id"])
+                fixed.append(f"finished the interrupted delete of article {r['article_id']}")
+            else:
+                article = Article.model_validate_json(r["article"])
+                self._write(article, self.content_hash(article))
+                fixed.append(f"finished the interrupted write of article {r['article_id']}")
+            with db:
+                db.execute("DELETE FROM pending WHERE article_id=? AND at=?", (r["article_id"], r["at"]))
+        if full:
+            fixed += self._mend_drift()
+        return fixed
+
+    def _mend_drift(self) -> list[str]:
+        db = self._db()
+        in_chroma = set(self.vectors._collection.get(include=[])["ids"])  # ids only: 30 ms at 11k chunks
+        catalog = {r[0]: r[1] for r in db.execute("SELECT id, article_id FROM chunks")}
+        fixed = []
+        orphans = sorted(in_chroma - set(catalog))
+        if orphans:
+            for i in range(0, len(orphans), 500):
+                self.vectors.delete(ids=orphans[i:i + 500])
+                self.records.delete_keys(orphans[i:i + 500])
+            fixed.append(f"removed {len(orphans)} vectors of articles the catalog no longer holds")
+        missing = sorted(set(catalog) - in_chroma)
+        if missing:
+            self.records.delete_keys(missing)  # or the indexing API believes them written
+        for article_id in sorted({catalog[c] for c in missing}):
+            article = self.get_article(article_id)
+            self._write(article, self.content_hash(article))
+            fixed.append(f"re-embedded article {article_id}, whose vectors were missing")
+        return fixed
 
     # --- reads ---------------------------------------------------------------------------
     def holder_of(self, text: str) -> str | None:
@@ -273,3 +367,13 @@ class ArticleStore:
             conn.close()
             self._local.conn = None
 
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -5,8 +5,11 @@ import hashlib
 import importlib.util
 import os
 import shutil
+import tempfile
 from functools import lru_cache
 from pathlib import Path
+
+from index.sqlite import writable
 
 ENCODING = "cl100k_base"
 # tiktoken looks files up in TIKTOKEN_CACHE_DIR by the sha1 of their official URL.
@@ -26,6 +29,8 @@ def _bundled_bpe_file() -> Path:
 
 def prepare_tiktoken_cache(cache_dir: Path) -> Path:
     """Place the bundled BPE file where tiktoken looks, and point tiktoken at it."""
+    if not (cache_dir / _CACHE_NAME).exists() and not writable(cache_dir):  # a read-only data dir
+        cache_dir = Path(tempfile.gettempdir()) / f"newsdesk-tiktoken-{os.getuid()}"
     cache_dir.mkdir(parents=True, exist_ok=True)
     target = cache_dir / _CACHE_NAME
     if not target.exists():

@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from index.sqlite import ReadOnlyError, writable
 from service.settings import Settings, get_settings
 
 console = Console(stderr=False, highlight=False)
@@ -26,14 +27,36 @@ def _settings() -> Settings:
 def _store():
     from service.components import build_store
 
-    return build_store(_settings())
+    store = build_store(_settings())
+    for line in store.repairs:
+        err.print(f"[yellow]repaired[/]: {line}")
+    store.repairs = []
+    return store
+
+
+def _require_writable(what: str) -> None:
+    data_dir = _settings().data_dir
+    if not writable(data_dir):
+        raise ReadOnlyError(f"the data dir {data_dir} is read-only: {what} needs to write there "
+                            "(set NEWSDESK_DATA_DIR to a writable folder)")
+
+
+class _Group(click.Group):
+    """Errors a user can act on are one line, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ReadOnlyError as exc:
+            err.print(f"[red]read-only:[/] {exc}")
+            sys.exit(2)
 
 
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsdesk")
 def main() -> None:
     """newsdesk: ask questions of news articles and check every cited sentence.
@@ -96,6 +119,9 @@ def ingest(paths: tuple[str, ...], as_json: bool) -> None:
 
     settings = _settings()
     store = _store()
+    store.require_writable("ingest")
+    for line in store.reconcile(full=True):  # drift no journal saw (an older version, a restored backup)
+        err.print(f"[yellow]repaired[/]: {line}")
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("{task.description}"),
                   console=err, transient=as_json, disable=not err.is_terminal and as_json) as bar:
@@ -372,6 +398,7 @@ def serve(host: str, port: int, allow_unauthenticated: bool) -> None:
     from service.api.app import create_app
 
     settings = _settings()
+    _require_writable("serve (uploads, chat sessions)")
     local = host in ("127.0.0.1", "localhost", "::1")
     if not local and not settings.api_key_list and not allow_unauthenticated:
         err.print(f"[red]refusing to listen on {host} without API keys[/]: set NEWSDESK_API_KEYS, "
@@ -393,6 +420,7 @@ def slack(socket: bool, host: str, port: int) -> None:
       NEWSDESK_SLACK_BOT_TOKEN=xoxb-… NEWSDESK_SLACK_SIGNING_SECRET=… newsdesk slack --port 3000
     """
     settings = _settings()
+    _require_writable("the Slack bot (its event ledger, chat sessions)")
     if not settings.slack_bot_token:
         err.print("[red]the Slack bot is off[/]: set NEWSDESK_SLACK_BOT_TOKEN (and the signing secret or app token)")
         sys.exit(2)

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import threading
 
+import logging
+
 from langchain_core.embeddings import Embeddings
 
 from index.store import ArticleStore, StoreConfig
 from index.tokens import prepare_tiktoken_cache
 from service.settings import Settings
 
+log = logging.getLogger("newsdesk")
 _lock = threading.Lock()
 _stores: dict[tuple, ArticleStore] = {}
 _embedders: dict[tuple, Embeddings] = {}
@@ -41,7 +44,11 @@ def build_store(settings: Settings) -> ArticleStore:
     embeddings = build_embeddings(settings)
     with _lock:
         if key not in _stores:
-            _stores[key] = ArticleStore(config, embeddings)
+            store = ArticleStore(config, embeddings)
+            store.repairs = store.reconcile()  # a write a killed process left half done is finished first
+            for line in store.repairs:
+                log.warning("repaired: %s", line)
+            _stores[key] = store
         return _stores[key]
 
 

@@ -37,6 +37,7 @@ class LocalLlama:
         try:
             from llama_cpp import Llama
 
+            from index.sqlite import writable
             from service.llm_states import StateCache, state_folder
         except ImportError as exc:
             raise LLMError("llama-cpp-python is not installed: run `make setup`") from exc
@@ -50,6 +51,8 @@ class LocalLlama:
         self.state_cache = None
         if state_cache_mb:
             folder = state_folder(state_dir, model_path, n_ctx) if state_dir and state_files else None
+            if folder and not writable(folder):  # a read-only data dir: states kept in memory only
+                folder = None
             self.state_cache = StateCache(state_cache_mb << 20, folder, state_files)
         self.llama.set_cache(self.state_cache)
         self._evaluated = 0

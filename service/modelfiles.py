@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.sqlite import writable
+
 
 @dataclass(frozen=True)
 class BundledModel:
@@ -73,6 +75,9 @@ def ensure_model_file(model: BundledModel, cache: Path) -> Path:
     if target.exists() and verified.exists() and verified.read_text().strip() == model.sha256 \
             and target.stat().st_size == model.size:
         return target
+    if not writable(cache):
+        raise ModelFileError(f"model '{model.name}' is not assembled yet and {cache} is read-only: "
+                             "set NEWSDESK_MODEL_CACHE to a writable folder")
     cache.mkdir(parents=True, exist_ok=True)
     if not target.exists() or target.stat().st_size != model.size:
         tmp = target.with_name(f"{target.name}.{os.getpid()}.part")

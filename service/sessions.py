@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 import uuid
 from pathlib import Path
+
+from index.sqlite import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, created REAL, updated REAL);
@@ -17,10 +18,7 @@ CREATE TABLE IF NOT EXISTS turns (session_id TEXT, idx INTEGER, role TEXT, conte
 
 class SessionStore:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, check_same_thread=False, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
+        self.db = connect(path, schema=_SCHEMA)
         self.lock = threading.Lock()
 
     def create(self, session_id: str | None = None) -> str:

@@ -141,8 +141,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.warm_on_start:
             def warm():
                 try:
+                    for line in state.store.reconcile(full=True):  # the journal is replayed on open
+                        log.warning("repaired", extra={"fields": {"what": line}})
                     state.store.ensure_bm25()
                     state.store.embeddings.embed_query("warm up")
+                    state.refresh_stories()
                     _ = state.llm
                 except Exception as exc:  # readyz reports it; the process stays up
                     state.warm_error = str(exc)

@@ -108,6 +108,8 @@ async def ingest(request: Request, state: State) -> IngestResult:
     else:
         raise HTTPException(415, "send application/json or multipart/form-data")
     report = await run_in_threadpool(ingest_items, state.store, items)
+    if report.added or report.updated:
+        state.refresh_stories()
     return IngestResult(**report.as_dict())
 
 
@@ -130,4 +132,5 @@ def get_article(article_id: str, state: State) -> ArticleOut:
 def delete_article(article_id: str, state: State) -> dict:
     if not state.store.delete(article_id):
         raise HTTPException(404, f"no article with id {article_id}")
+    state.refresh_stories()
     return {"id": article_id, "deleted": True}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -14,6 +15,9 @@ from service.api.metrics import Metrics
 from service.ask import Context
 from service.sessions import SessionStore
 from service.settings import Settings
+from service.stories import StoryBook, StoryParams
+
+log = logging.getLogger("newsdesk.http")
 
 
 @dataclass
@@ -27,6 +31,8 @@ class AppState:
     _store: ArticleStore | None = None
     _llm: object | None = None
     warm_error: str | None = None
+    _stories_running: threading.Lock = field(default_factory=threading.Lock)
+    _stories_stale: bool = False
 
     @property
     def store(self) -> ArticleStore:
@@ -49,6 +55,29 @@ class AppState:
     @property
     def llm_loaded(self) -> bool:
         return self._llm is not None
+
+    def story_book(self) -> StoryBook:
+        return StoryBook(self.store, StoryParams(window_days=self.settings.story_window_days))
+
+    def refresh_stories(self) -> None:
+        """Regroup stories in the background after a write, so no reader waits for it. One
+        refresh at a time; a write during a refresh makes it go round once more."""
+        self._stories_stale = True
+        if not self._stories_running.acquire(blocking=False):
+            return
+
+        def run() -> None:
+            try:
+                while self._stories_stale:
+                    self._stories_stale = False
+                    try:
+                        self.story_book().stories()
+                    except Exception as exc:  # the next reader computes them instead
+                        log.warning("stories refresh failed", extra={"fields": {"error": str(exc)}})
+            finally:
+                self._stories_running.release()
+
+        threading.Thread(target=run, daemon=True, name="stories-refresh").start()
 
     def context(self) -> Context:
         return Context(settings=self.settings, store=self.store, llm=self.llm)

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from service.api.ask import _run_locked
 from service.api.deps import Authorized, State
-from service.stories import Story, StoryBook, StoryConflict, StoryParams
+from service.stories import Story, StoryConflict
 from service.summarize import NotFound, Summary, TooLong, summarize_article, summarize_story
 
 router = APIRouter(tags=["stories"], dependencies=[Authorized])
@@ -28,18 +28,14 @@ class SummaryBody(BaseModel):
         return self
 
 
-def _book(state) -> StoryBook:
-    return StoryBook(state.store, StoryParams(window_days=state.settings.story_window_days))
-
-
 @router.get("/v1/stories", response_model=list[Story], summary="Stories across outlets")
 def list_stories(state: State) -> list[Story]:
-    return _book(state).stories()
+    return state.story_book().stories()
 
 
 @router.get("/v1/stories/{story_id}", response_model=StoryDetail, summary="One story with its conflicts")
 def get_story(story_id: str, state: State) -> StoryDetail:
-    book = _book(state)
+    book = state.story_book()
     story = book.get(story_id)
     if story is None:
         raise HTTPException(404, f"no story with id {story_id}")

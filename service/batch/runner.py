@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.sqlite import connect
 from service.ask import Context
 
 MAX_ATTEMPTS = 3
@@ -47,10 +48,7 @@ class Checkpoint:
     def __init__(self, out: Path):
         out.mkdir(parents=True, exist_ok=True)
         self.path = out / "checkpoint.sqlite"
-        self.db = sqlite3.connect(self.path, check_same_thread=False, timeout=60)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(_SCHEMA)
+        self.db = connect(self.path, schema=_SCHEMA, timeout=60)
         self.lock = threading.Lock()
 
     def start(self, run_id: str, params: BatchParams, items: list[tuple[str, str]]) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 import threading
 import time
 from pathlib import Path
 
+from index.sqlite import connect
 from service.schemas import ABSTAIN_TEXT, Answer
 from service.slack.blocks import answer_blocks, error_blocks, stories_blocks, summary_blocks
 
@@ -25,9 +25,7 @@ class EventLedger:
     """Event ids already handled, persisted so a restart does not forget within the retry window."""
 
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, check_same_thread=False, timeout=30)
-        self.db.execute("CREATE TABLE IF NOT EXISTS slack_events (id TEXT PRIMARY KEY, at REAL)")
+        self.db = connect(path, schema="CREATE TABLE IF NOT EXISTS slack_events (id TEXT PRIMARY KEY, at REAL);")
         self.lock = threading.Lock()
 
     def first_time(self, event_id: str) -> bool:
@@ -126,9 +124,7 @@ def build_slack_app(state, socket_mode: bool = False):
         channel = body.get("channel_id")
         try:
             if text.lower() == "stories":
-                from service.stories import StoryBook, StoryParams
-
-                items = StoryBook(state.store, StoryParams(window_days=settings.story_window_days)).stories()
+                items = state.story_book().stories()
                 respond(response_type="in_channel", text=f"{len(items)} stories", blocks=stories_blocks(items))
                 return
             if text.lower().startswith("summarize ") or text.lower().startswith("summarise "):

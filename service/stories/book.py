@@ -16,12 +16,13 @@ import numpy as np
 from pydantic import BaseModel
 
 from index.sentences import sentence_spans
+from index.sqlite import connect
 from index.store import ArticleStore
 from service.stories.conflicts import compare_sentences, relation, short_name
 from service.stories.grouping import Doc, Grouper, GroupingParams, jaccard
 
 StoryParams = GroupingParams
-VERSION = "2"  # of grouping and conflicts: a stored result from another version is recomputed
+VERSION = "3"  # of grouping and conflicts: a stored result from another version is recomputed
 MAX_SENTENCES = 120  # per article, when comparing facts: bounds a story's cost on huge articles
 
 
@@ -84,8 +85,9 @@ class StoryBook:
     def __init__(self, store: ArticleStore, params: GroupingParams | None = None):
         self.store = store
         self.params = params or GroupingParams()
-        self.db = sqlite3.connect(store.config.data_dir / "stories.sqlite", check_same_thread=False, timeout=30)
-        self.db.executescript(_SCHEMA)
+        # On a read-only data dir the cache is a private in-memory copy: computed, never saved.
+        self.db = connect(store.config.data_dir / "stories.sqlite", read_only=store.read_only, scratch=True,
+                          schema=_SCHEMA)
 
     # --- computing -----------------------------------------------------------------------
     def _vectors(self, rows: list[sqlite3.Row]) -> np.ndarray:
@@ -123,11 +125,11 @@ class StoryBook:
                     out[owner[cid]] = np.asarray(vec, np.float32)
         return out
 
-    def _compute(self) -> list[Story]:
+    def _compute(self) -> tuple[list[Story], dict[str, list[StoryConflict]]]:
         rows = list(self.store._db().execute(
             "SELECT id, title, source, published, text, content_hash FROM articles ORDER BY published, id"))
         if not rows:
-            return []
+            return [], {}
         vectors = self._vectors(rows)
         docs = [Doc(r["id"], r["title"] or "", r["text"] or "", _day(r["published"])) for r in rows]
         grouper = Grouper(docs, vectors, self.params)
@@ -143,11 +145,11 @@ class StoryBook:
                 near_duplicates=[[rows[i]["id"], rows[j]["id"]] for x, i in enumerate(members)
                                  for j in members[x + 1:]
                                  if jaccard(grouper.shingles(i), grouper.shingles(j)) >= self.params.near_duplicate]))
+        conflicts = {s.id: self._conflicts(s) for s in stories if len(s.articles) > 1}
         for story in stories:
-            if len(story.articles) > 1:
-                story.conflicts = len(self.conflicts_of(story))
+            story.conflicts = len(conflicts.get(story.id, []))
         stories.sort(key=lambda s: (-len(s.articles), s.articles[-1].published or "", s.id))
-        return stories
+        return stories, conflicts
 
     @staticmethod
     def _title(rows: list[sqlite3.Row], vecs: np.ndarray) -> str:
@@ -162,19 +164,28 @@ class StoryBook:
         embedder = getattr(self.store.embeddings, "name", type(self.store.embeddings).__name__)
         return json.dumps({"version": VERSION, "params": asdict(self.params), "embedder": embedder}, sort_keys=True)
 
-    def stories(self) -> list[Story]:
-        generation, config = str(self.store.generation()), self._config()
+    def _state(self) -> dict[str, str] | None:
+        """The stored result, when it was computed from this catalog with this code and settings."""
         state = dict(self.db.execute("SELECT key, value FROM stories_state"))
-        if state.get("generation") == generation and state.get("config") == config and "stories" in state:
+        fresh = state.get("generation") == str(self.store.generation()) and state.get("config") == self._config()
+        return state if fresh and "stories" in state and "conflicts" in state else None
+
+    def stories(self) -> list[Story]:
+        state = self._state()
+        if state is not None:
             return [Story(**s) for s in json.loads(state["stories"])]
-        if json.loads(state.get("config") or "{}").get("embedder") != json.loads(config)["embedder"]:
+        generation, config = str(self.store.generation()), self._config()
+        old = dict(self.db.execute("SELECT key, value FROM stories_state WHERE key='config'"))
+        if json.loads(old.get("config") or "{}").get("embedder") != json.loads(config)["embedder"]:
             with self.db:
                 self.db.execute("DELETE FROM article_vectors")
-        stories = self._compute()
+        stories, conflicts = self._compute()
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO stories_state VALUES (?,?)",
                                 [("generation", generation), ("config", config),
-                                 ("stories", json.dumps([s.model_dump() for s in stories]))])
+                                 ("stories", json.dumps([s.model_dump() for s in stories])),
+                                 ("conflicts", json.dumps({k: [c.model_dump() for c in v]
+                                                           for k, v in conflicts.items()}))])
         return stories
 
     def get(self, story_id: str) -> Story | None:
@@ -184,7 +195,16 @@ class StoryBook:
         return next((s for s in self.stories() if any(a.id == article_id for a in s.articles)), None)
 
     def conflicts_of(self, story: Story) -> list[StoryConflict]:
-        """Aligned sentences from different outlets (or different reports) that differ on a fact."""
+        """Aligned sentences from different outlets (or different reports) that differ on a fact:
+        read from the stored result when it is fresh, computed only for a story it does not hold."""
+        state = self._state()
+        if state is not None:
+            stored = json.loads(state["conflicts"]).get(story.id)
+            if stored is not None or len(story.articles) < 2:
+                return [StoryConflict(**c) for c in stored or []]
+        return self._conflicts(story)
+
+    def _conflicts(self, story: Story) -> list[StoryConflict]:
         near = {frozenset(p) for p in story.near_duplicates}
         arts = [self.store.get_article(a.id) for a in story.articles]
         arts = [a for a in arts if a is not None]
