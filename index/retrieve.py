@@ -66,18 +66,22 @@ def search(store: ArticleStore, query: str, k: int = 5, filters: Filters | None 
     if query_vector is None:
         query_vector = store.embeddings.embed_query(query)
     qvec = np.asarray(query_vector, dtype=np.float32)
-    collection = store.vectors._collection
-    n_vectors = collection.count()
+
+    def nearest(collection):
+        n_vectors = collection.count()
+        if not n_vectors:
+            return {"metadatas": [[]], "distances": [[]]}
+        return collection.query(query_embeddings=[qvec.tolist()], n_results=min(candidates, n_vectors),
+                                where=filters.chroma_where(), include=["distances", "metadatas"])
+
     dense: list[str] = []
     cosines: dict[str, float] = {}
-    if n_vectors:
-        res = collection.query(query_embeddings=[qvec.tolist()], n_results=min(candidates, n_vectors),
-                               where=filters.chroma_where(), include=["distances", "metadatas"])
-        for meta, dist in zip(res["metadatas"][0], res["distances"][0]):
-            cid = meta.get("chunk_id")
-            if cid and (allowed is None or cid in allowed):
-                dense.append(cid)
-                cosines[cid] = 1.0 - float(dist)
+    res = store.read_vectors(nearest)
+    for meta, dist in zip(res["metadatas"][0], res["distances"][0]):
+        cid = meta.get("chunk_id")
+        if cid and (allowed is None or cid in allowed):
+            dense.append(cid)
+            cosines[cid] = 1.0 - float(dist)
     lexical = store.ensure_bm25().search(query, candidates, allowed)
     bm25_scores = dict(lexical)
     fused: dict[str, float] = {}
@@ -87,7 +91,8 @@ def search(store: ArticleStore, query: str, k: int = 5, filters: Filters | None 
     rows = store.chunk_rows(list(fused))  # the catalog decides what exists
     missing = [cid for cid in fused if cid in rows and cid not in cosines]
     if missing:
-        got = collection.get(where={"chunk_id": {"$in": missing}}, include=["embeddings", "metadatas"])
+        got = store.read_vectors(lambda c: c.get(where={"chunk_id": {"$in": missing}},
+                                                 include=["embeddings", "metadatas"]))
         for meta, vec in zip(got["metadatas"], got["embeddings"]):
             cosines[meta["chunk_id"]] = float(np.asarray(vec, dtype=np.float32) @ qvec)
     query_terms = set(tokenize(query))

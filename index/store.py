@@ -100,6 +100,8 @@ class ArticleStore:
         self._db()
         self._vectors = None
         self._records = None
+        self._open_lock = threading.RLock()
+        self._vectors_generation: int | None = None  # the catalog generation our Chroma client has seen
         self.bm25 = Bm25Index(config.data_dir / "bm25")
         self.duplicates: dict[str, str] = {}  # skipped id → the stored twin, for this process
         self.repairs: list[str] = []  # what reconcile fixed when this process opened the store
@@ -119,42 +121,75 @@ class ArticleStore:
 
     @property
     def vectors(self):
-        """LangChain's Chroma store over our collection (created lazily: it opens Chroma)."""
-        if self._vectors is None:
-            from langchain_chroma import Chroma
+        """LangChain's Chroma store over our collection (created lazily: it opens Chroma).
 
-            data_dir = self.config.data_dir
-            if self.read_only and not self.config.chroma_url:  # Chroma writes even to read
-                copy = Path(tempfile.mkdtemp(prefix="newsdesk-chroma-"))
-                atexit.register(shutil.rmtree, copy, True)
-                if (data_dir / "chroma").is_dir():
-                    shutil.copytree(data_dir / "chroma", copy / "chroma")
-                data_dir = copy
-            client = chroma_client(data_dir, self.config.chroma_url)
-            self._vectors = Chroma(collection_name=self.config.collection, client=client,
-                                   embedding_function=self.embeddings,
-                                   collection_metadata={"hnsw:space": "cosine"})
-        return self._vectors
+        Embedded Chroma keeps its vector index in memory and never sees another process's writes
+        (chromadb is not multi-process safe): when the catalog's generation moved under us, the
+        client is opened afresh from disk."""
+        with self._open_lock:  # two requests opening Chroma at once break its client (a race in chromadb)
+            generation = self.generation()
+            stale = generation != self._vectors_generation and not self.config.chroma_url
+            if self._vectors is None or stale:
+                self._vectors = self._open_vectors(fresh=self._vectors is not None)
+                self._vectors_generation = generation
+            return self._vectors
+
+    def read_vectors(self, read):
+        """`read(collection)`, once more on a freshly opened client if Chroma fails: another
+        process may be writing between our generation check and the read."""
+        from chromadb.errors import ChromaError
+
+        try:
+            return read(self.vectors._collection)
+        except ChromaError:
+            with self._open_lock:
+                self._vectors_generation = None
+            return read(self.vectors._collection)
+
+    def _open_vectors(self, fresh: bool = False):
+        from langchain_chroma import Chroma
+
+        data_dir = self.config.data_dir
+        if fresh and not self.read_only:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            # Forget this path's cached system (others keep theirs); its current users finish on it.
+            SharedSystemClient._identifier_to_system.pop(str(data_dir / "chroma"), None)
+        if self.read_only and not self.config.chroma_url:  # Chroma writes even to read
+            copy = Path(tempfile.mkdtemp(prefix="newsdesk-chroma-"))
+            atexit.register(shutil.rmtree, copy, True)
+            if (data_dir / "chroma").is_dir():
+                shutil.copytree(data_dir / "chroma", copy / "chroma")
+            data_dir = copy
+        client = chroma_client(data_dir, self.config.chroma_url)
+        return Chroma(collection_name=self.config.collection, client=client, embedding_function=self.embeddings,
+                      collection_metadata={"hnsw:space": "cosine"})
 
     @property
     def records(self):
         """The record manager that makes re-ingest idempotent (LangChain indexing API)."""
-        if self._records is None:
-            from langchain_classic.indexes import SQLRecordManager
+        with self._open_lock:
+            if self._records is None:
+                from langchain_classic.indexes import SQLRecordManager
 
-            db = self.config.data_dir / "records.sqlite"
-            self._records = SQLRecordManager(f"chroma/{self.config.collection}",
-                                             db_url=f"sqlite:///{db}")
-            self._records.create_schema()
-        return self._records
+                db = self.config.data_dir / "records.sqlite"
+                self._records = SQLRecordManager(f"chroma/{self.config.collection}", db_url=f"sqlite:///{db}")
+                self._records.create_schema()
+            return self._records
 
     def generation(self) -> int:
         row = self._db().execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
 
     def _bump_generation(self, db: sqlite3.Connection) -> None:
+        """Inside the write's transaction. Our own Chroma client saw our write; if it had also
+        seen every earlier one, it stays current (else the next read reopens it)."""
+        before = self.generation()
         db.execute("INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+        with self._open_lock:
+            if self._vectors_generation == before:
+                self._vectors_generation = before + 1
 
     def ensure_bm25(self) -> Bm25Index:
         def rows():

@@ -118,7 +118,7 @@ class StoryBook:
             owner = {r[0]: r[1] for r in rows}
             if not owner:
                 continue
-            got = self.store.vectors.get(ids=list(owner), include=["embeddings"])
+            got = self.store.read_vectors(lambda c: c.get(ids=list(owner), include=["embeddings"]))
             vecs = got.get("embeddings")
             for cid, vec in zip(got.get("ids") or [], vecs if vecs is not None else []):
                 if vec is not None and len(vec):
