@@ -272,7 +272,14 @@ def test_one_article_touching_two_events_does_not_glue_them():
      "Witkoff, a former Trump administration official, met Putin in Moscow on Friday.", []),
     ("Williams faces a second Six Nations series without a victory, critics said in Edinburgh.",
      "Williams seeks a first Six Nations victory at the eighth attempt, critics said in Edinburgh.", []),
+    # Two steps of one change, one after the other; a figure for a part beside the whole.
+    ("Bonus rates on the older policies are to be cut from 2% to 1% for next year, the insurer said.",
+     "Bonus rates on the insurer's policies were cut from 2.5% to 2% last year, the insurer said.", []),
+    ("The party won 16.1% of the vote at the European elections last June, its leader said.",
+     "The party won 31% of the vote in Dunmore at the European elections last June, its leader said.", []),
     # Real ones.
+    ("The union cut its pay demand from 8% to 5% on Monday, the drivers' leader said.",
+     "The union cut its pay demand from 8% to 6% on Monday, the drivers' leader said.", ["number: 5% vs 6%"]),
     ("Next month's Budget will be Mr Brown's eighth since Labour came to power in 1997.",
      "Next month's Budget will be Mr Brown's ninth since Labour came to power in 1997.", ["number: eighth vs ninth"]),
     ("The firm had been overstating its accounts by $11bn (£8.5bn), prosecutors said.",
@@ -330,3 +337,26 @@ def test_story_eval_on_the_demo_set_beside_its_baselines(tmp_path):
     twice.write_text(twice.read_text().replace("corpus: ../../demo/corpus", f"corpus: {sets.parent.parent / 'demo' / 'corpus'}"))
     with pytest.raises(SetError, match="more than one group"):
         load_story_set(twice)
+
+
+def test_two_long_lists_of_figures_are_not_thousands_of_conflicts(store):
+    """Issue 14: every sentence of one article was compared with every sentence of the other, and
+    two reports listing figures gave 21,731 "conflicts" for 100 sentences each. Only each
+    sentence's closest counterpart is compared for numbers, and a pair of reports reports at most
+    MAX_CONFLICTS_PER_PAIR."""
+    import random
+
+    from index.models import Article
+    from service.stories import StoryBook
+    from service.stories.book import MAX_CONFLICTS_PER_PAIR
+
+    for k in (1, 2):
+        rng = random.Random(k)
+        text = " ".join(f"Officials in Dunmore said the harbour wall project phase {i} would cost "
+                        f"{rng.randint(2, 900)} million euros and employ {rng.randint(10, 500)} workers."
+                        for i in range(150))
+        store.upsert(Article(id=f"list-{k}", title="Dunmore harbour wall project costs", source=f"Outlet {k}",
+                             published=f"2026-03-0{k}", text=text, raw_text=text))
+    stories = [s for s in StoryBook(store).stories() if len(s.articles) == 2]
+    assert len(stories) == 1
+    assert 0 < stories[0].conflicts <= MAX_CONFLICTS_PER_PAIR

@@ -18,12 +18,13 @@ from pydantic import BaseModel
 from index.sentences import sentence_spans
 from index.sqlite import connect
 from index.store import ArticleStore
-from service.stories.conflicts import compare_sentences, relation, short_name
+from service.stories.conflicts import alignment, compare_sentences, relation, short_name
 from service.stories.grouping import Doc, Grouper, GroupingParams, jaccard
 
 StoryParams = GroupingParams
-VERSION = "3"  # of grouping and conflicts: a stored result from another version is recomputed
+VERSION = "4"  # of grouping and conflicts: a stored result from another version is recomputed
 MAX_SENTENCES = 120  # per article, when comparing facts: bounds a story's cost on huge articles
+MAX_CONFLICTS_PER_PAIR = 10  # two reports that differ more than this are not two versions of one fact list
 
 
 class StoryArticle(BaseModel):
@@ -68,6 +69,16 @@ CREATE TABLE IF NOT EXISTS stories_state (key TEXT PRIMARY KEY, value TEXT);
 def _lead(text: str, sentences: int = 4) -> str:
     spans = sentence_spans(text)[:sentences]
     return text[spans[0][0]:spans[-1][1]] if spans else text[:600]
+
+
+def _counterparts(a: list[str], b: list[str]) -> set[tuple[int, int]]:
+    """Sentence pairs where one is the other's closest match in the other article: only those can
+    tell the same fact (two lists of "phase N costs X" would otherwise all differ from each other)."""
+    if not a or not b:
+        return set()
+    scores = np.array([[alignment(x, y) for y in b] for x in a])
+    out = {(i, int(scores[i].argmax())) for i in range(len(a)) if scores[i].max() > 0}
+    return out | {(int(scores[:, j].argmax()), j) for j in range(len(b)) if scores[:, j].max() > 0}
 
 
 def _day(published: str | None) -> int | None:
@@ -215,13 +226,18 @@ class StoryBook:
             for b in arts[i + 1:]:
                 if frozenset((a.id, b.id)) in near:
                     continue
-                for sa, ea, ta in sentences[a.id]:
-                    for sb, eb, tb in sentences[b.id]:
-                        for d in compare_sentences(ta, tb, a.text, b.text):
+                pairs = _counterparts([t for *_, t in sentences[a.id]], [t for *_, t in sentences[b.id]])
+                found = 0
+                for x, (sa, ea, ta) in enumerate(sentences[a.id]):
+                    for y, (sb, eb, tb) in enumerate(sentences[b.id]):
+                        if found >= MAX_CONFLICTS_PER_PAIR:
+                            break
+                        for d in compare_sentences(ta, tb, a.text, b.text, counterparts=(x, y) in pairs):
                             key = (d.kind, frozenset((short_name(d.left), short_name(d.right))))
                             if key in seen:
                                 continue
                             seen.add(key)
+                            found += 1
                             sides = [ConflictSide(article_id=a.id, source=a.source, published=a.published,
                                                   text=ta, start=sa, end=ea),
                                      ConflictSide(article_id=b.id, source=b.source, published=b.published,

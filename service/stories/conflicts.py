@@ -222,14 +222,40 @@ def _other_subjects(wa: str, wb: str, a: str, b: str) -> bool:
     return bool(own_a and own_b)
 
 
+_FROM_TO = re.compile(r"\bfrom\s+([€$£]?\d[\d,.]*(?:%|bn|m)?)\s+to\s+([€$£]?\d[\d,.]*(?:%|bn|m)?)", re.IGNORECASE)
+
+
+def _successive(a: str, b: str) -> set[str]:
+    """Figures of two change statements that follow each other ("cut from 2.5% to 2%", then "from
+    2% to 1%"): one's end is the other's start, so they are two steps, not one disputed figure."""
+    out = set()
+    for fa, ta in _FROM_TO.findall(a):
+        for fb, tb in _FROM_TO.findall(b):
+            if ta == fb or tb == fa:
+                out |= {fa, ta, fb, tb}
+    return out
+
+
+_IN_PLACE = re.compile(r"^[^.;]{0,25}?\b(?:in|at)\s+([A-Z][a-z][\w'’-]*)")
+
+
+def _narrowed(text: str, q, other: str) -> bool:
+    """"31% of the vote in Erewash" beside "16.1% of the vote": a figure for a place (or a time)
+    the other sentence never names is a part, not the same whole."""
+    at = text.find(q.text)
+    m = _IN_PLACE.match(text[at + len(q.text):]) if at >= 0 else None
+    return bool(m) and m[1] not in other
+
+
 def _number_differences(a: str, b: str) -> list[Difference]:
     """Two figures of the same kind (currency, percentage or counted noun) said about the same
     thing (they share words or another figure nearby), neither one the other rounded."""
     converted = {q.text for c in (*_conversions(a).values(), *_conversions(b).values()) for q in quantities(c)}
     qa = [q for q in quantities(a) if q.text not in converted]  # "(£6bn)" follows its amount: compared apart
     qb = [r for r in quantities(b) if r.text not in converted]
-    only_a = [q for q in qa if not any(q.value == r.value for r in qb)]
-    only_b = [r for r in qb if not any(r.value == q.value for q in qa)]
+    steps = _successive(a, b)
+    only_a = [q for q in qa if not any(q.value == r.value for r in qb) and q.text not in steps]
+    only_b = [r for r in qb if not any(r.value == q.value for q in qa) and r.text not in steps]
     out = []
     used: set[int] = set()
     for q in only_a:
@@ -247,7 +273,7 @@ def _number_differences(a: str, b: str) -> list[Difference]:
             counted = q.unit and q.unit == r.unit and not (q.currency or q.percent)  # "2,100 people" / "1,200 residents"
             changed = _changed_to(a, q) or _changed_to(b, r)  # an update names who changed it, not a holder
             if not counted and len(_near(a, q) & _near(b, r)) < 2 or _rounded(q, r) \
-                    or not changed and _other_subjects(wa, wb, a, b):
+                    or not changed and _other_subjects(wa, wb, a, b) or _narrowed(a, q, b) != _narrowed(b, r, a):
                 continue
             out.append(Difference("number", q.text, r.text))
             used.add(i)
@@ -294,12 +320,15 @@ def short_name(name: str) -> str:
     return " ".join(words[-2:]) if len(words) > 2 and words[-1][:1].isupper() else name
 
 
-def compare_sentences(a: str, b: str, article_a: str = "", article_b: str = "") -> list[Difference]:
+def compare_sentences(a: str, b: str, article_a: str = "", article_b: str = "",
+                      counterparts: bool = True) -> list[Difference]:
     """Fact differences between two sentences. Two conversions of one amount, and one person's
     name spelt two ways, count on their own; everything else needs the sentences to tell the same
     thing (alignment: numbers and other names closer than roles), and a weekday close alignment,
-    since different events happen on different days. The articles, when given, show who is a person."""
-    aligned = alignment(a, b)
+    since different events happen on different days. The articles, when given, show who is a person.
+    `counterparts=False`: the sentences are not each other's closest match across the two
+    articles, so only the differences that need no alignment are looked for."""
+    aligned = alignment(a, b) if counterparts else 0.0
     context = (article_a, article_b) if article_a or article_b else ()
     diffs = [d for d in _name_differences(a, b, context) if d.close or aligned >= (MIN_JACCARD if d.kind == "name" else 1e-9)]
     diffs += _conversion_differences(a, b)
