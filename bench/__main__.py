@@ -69,7 +69,8 @@ def bench_ask(settings_for, model_name: str) -> None:
     prompt (budgeted source sentences, prompt cache on) against whole chunks and against no cache."""
     import statistics
 
-    from service.ask import Context, answer_question
+    from service.ask import answer_question
+    from service.container import Context
     from service.components import build_store
     from service.ingest import ingest_paths
     from service.llm import build_llm

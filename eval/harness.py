@@ -16,13 +16,11 @@ from eval.metrics import aggregate, by_kind, check_thresholds, score_item, score
 from eval.report import write_report
 from eval.schema import EvalSet
 from index.sentences import sentence_spans
-from service.ask import Context, answer_question
-from service.components import build_store
+from service.ask import answer_question
+from service.container import get_container
 from service.ingest import ingest_paths
-from service.llm import build_llm
 from service.search import search_chunks
 from service.settings import Settings
-from service.stories import StoryBook, StoryParams
 from service.summarize import summarize_article, summarize_story
 
 Progress = Callable[[int, int, str], None]
@@ -60,12 +58,13 @@ def run_eval(eset: EvalSet, settings: Settings, out_dir: Path, k: int | None = N
     with tempfile.TemporaryDirectory(prefix="newsdesk-eval-") as tmp:
         data = data_dir or Path(tmp) / "data"
         settings = settings.model_copy(update={"data_dir": data})
-        store = build_store(settings)
+        container = get_container(settings)
+        store = container.store
         report = ingest_paths(store, eset.inputs, int(settings.max_file_mb * 1e6))
         if report.failed:
             raise RuntimeError(f"corpus did not ingest cleanly: {[f.model_dump() for f in report.failed]}")
         names = _names(store, eset.corpus_path)
-        ctx = Context(settings, store, build_llm(settings))
+        ctx = container.context()
         total = len(eset.items) + len(eset.summaries)
         results, scored, timings, plain_scored, plain_timings = [], [], [], [], []
         with (out_dir / "results.jsonl").open("w", encoding="utf-8") as f:
@@ -92,7 +91,7 @@ def run_eval(eset: EvalSet, settings: Settings, out_dir: Path, k: int | None = N
                 if progress:
                     progress(n, total, item.question)
             summaries, leads = [], []
-            book = StoryBook(store, StoryParams(window_days=settings.story_window_days))
+            book = ctx.stories
             for m, s_item in enumerate(eset.summaries, start=len(eset.items) + 1):
                 target = _resolve(s_item.article or s_item.story_of, names)
                 if target is None:

@@ -22,10 +22,10 @@ from pydantic import BaseModel, Field
 from eval.schema import SetError, has_key, load_model
 from index.load import load_file
 from index.models import Article
-from service.components import build_store
+from service.container import get_container
 from service.ingest import ingest_paths
 from service.settings import Settings
-from service.stories import StoryBook, StoryParams
+from service.stories import StoryParams
 from service.stories.grouping import Grouper
 
 
@@ -150,7 +150,8 @@ def run_stories(sset: StorySet, settings: Settings, out_dir: Path, data_dir: Pat
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="newsdesk-stories-") as tmp:
         settings = settings.model_copy(update={"data_dir": data_dir or Path(tmp) / "data"})
-        store = build_store(settings)
+        container = get_container(settings)
+        store = container.store
         if progress:
             progress("ingesting the corpus")
         started = time.perf_counter()
@@ -178,7 +179,7 @@ def run_stories(sset: StorySet, settings: Settings, out_dir: Path, data_dir: Pat
 
         if progress:
             progress("grouping")
-        book = StoryBook(store, StoryParams(window_days=settings.story_window_days))
+        book = container.stories
         book.db.execute("DELETE FROM stories_state")
         book.db.execute("DELETE FROM article_vectors")
         book.db.commit()

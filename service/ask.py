@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
 from index.retrieve import Filters
@@ -17,28 +16,20 @@ from index.sentences import sentence_spans
 from index.store import ArticleStore
 from index.tokens import count_tokens
 from service.abstain import KIND_WORDING, about_the_question, asked_for, gives
+from service.container import Context
 from service.citations import (
     Source, Support, VerifiedSentence, is_abstention, looks_like_instruction, normalize_markers,
     parse_claims, verify,
 )
-from service.stories.conflicts import Difference, compare_sentences, relation, short_name
+from service.stories.conflicts import Difference, compare_sentences, relation, short_name, shown
 from service.facts import names, quantities
-from service.llm import ChatModel
 from service.passages import EmbedCache, format_selected, select_passages
 from service.prompts import render
 from service.schemas import ABSTAIN_TEXT, Answer, Citation, Conflict, ConflictVersion
 from service.search import search_chunks
-from service.settings import Settings
 
 Policy = Literal["drop", "mark", "keep"]
 OnToken = Callable[[str], None]
-
-
-@dataclass
-class Context:
-    settings: Settings
-    store: ArticleStore
-    llm: ChatModel
 
 
 def build_sources(store: ArticleStore, hits) -> list[Source]:
@@ -116,16 +107,18 @@ def find_conflicts(verified: list[VerifiedSentence], sources: list[Source],
                 for b_start, b_end in other.spans:
                     theirs = other.article_text[b_start:b_end]
                     for d in compare_sentences(mine, theirs, sup.source.article_text, other.article_text):
-                        about = f"{d.kind}: {short_name(d.left)} vs {short_name(d.right)}"
-                        if about in seen or not _states(vs.text, d, mine):
+                        key = (d.kind, frozenset((short_name(d.left), short_name(d.right))))
+                        if key in seen or not _states(vs.text, d, mine):
                             continue
-                        seen.add(about)
+                        seen.add(key)
                         left = ConflictVersion(text=mine, published=sup.source.hit.published,
                                                citation=book.cite(sup.source, sup.start + a_start, sup.start + a_end))
                         right = ConflictVersion(text=theirs, published=other.hit.published,
                                                 citation=book.cite(other, b_start, b_end))
                         kind, versions = relation([left, right])
-                        conflicts.append(Conflict(about=about, versions=versions, kind=kind))
+                        d = shown(d, swapped=versions[0] is not left)
+                        conflicts.append(Conflict(about=d.about, fact=d.kind, left=d.left, right=d.right,
+                                                  versions=versions, kind=kind))
     return conflicts
 
 
@@ -165,13 +158,11 @@ def _abstain(question: str, model: str, timings: dict[str, float], unsupported=N
 
 
 def conflict_sentence(c: Conflict) -> str:
+    """The one way a conflict is told in text (answers and summaries)."""
     a, b = c.versions
-    kind, _, rest = c.about.partition(": ")
-    left, _, right = rest.partition(" vs ")
     if c.kind == "update":
-        first, then = (left, right) if a.text and left in a.text else (right, left)
-        return f'Update on the {kind}: "{first}" on {a.published} [{a.citation}], "{then}" by {b.published} [{b.citation}].'
-    return f'Outlets differ on the {kind}: "{left}" [{a.citation}] vs "{right}" [{b.citation}].'
+        return f'Update on the {c.fact}: "{c.left}" on {a.published} [{a.citation}], "{c.right}" by {b.published} [{b.citation}].'
+    return f'Outlets differ on the {c.fact}: "{c.left}" [{a.citation}] vs "{c.right}" [{b.citation}].'
 
 
 class _SentenceStream:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from index.retrieve import Filters
-from service.ask import Context, OnToken, answer_question
+from service.ask import OnToken, answer_question
+from service.container import Context
 from service.llm import complete
 from service.prompts import render
 from service.schemas import Answer

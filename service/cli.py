@@ -24,10 +24,14 @@ def _settings() -> Settings:
     return get_settings()
 
 
-def _store():
-    from service.components import build_store
+def _container():
+    from service.container import get_container
 
-    store = build_store(_settings())
+    return get_container(_settings())
+
+
+def _store():
+    store = _container().store
     for line in store.repairs:
         err.print(f"[yellow]repaired[/]: {line}")
     store.repairs = []
@@ -229,19 +233,10 @@ def search(query: str, k: int | None, source: str | None, since: str | None, unt
         console.print(f"   {h.text}\n")
 
 
-def _context_without_llm():
-    """For coordinators whose workers hold the model: the store only, the LLM never loaded."""
-    from service.ask import Context
-
-    return Context(settings=_settings(), store=_store(), llm=None)
-
-
-def _context():
-    from service.ask import Context
-    from service.llm import build_llm
-
-    settings = _settings()
-    return Context(settings=settings, store=_store(), llm=build_llm(settings))
+def _context(llm: bool = True):
+    """`llm=False` for coordinators whose workers hold the model: the LLM is never loaded."""
+    _store()  # repairs are printed first
+    return _container().context(llm=llm)
 
 
 def print_answer(answer) -> None:
@@ -298,9 +293,8 @@ def ask(question: str, k: int | None, source: str | None, since: str | None, unt
 
 
 def _story_book():
-    from service.stories import StoryBook, StoryParams
-
-    return StoryBook(_store(), StoryParams(window_days=_settings().story_window_days))
+    _store()  # repairs are printed first
+    return _container().stories
 
 
 @main.command()
@@ -484,7 +478,7 @@ def batch_summarize(kind, since, source, out_dir, concurrency, backend, resume_i
             err.print(f"[red]{exc}[/]")
             sys.exit(1)
         params = BatchParams(**saved)
-    ctx = _context() if backend == "local" else _context_without_llm()
+    ctx = _context() if backend == "local" else _context(llm=False)
     with Progress(TextColumn(f"[bold]{params.run_id()}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("failed {task.fields[failed]}"), TimeRemainingColumn(), console=err) as bar:
         task = bar.add_task("", total=None, failed=0)

@@ -25,10 +25,13 @@ class ConflictVersion(BaseModel):
 
 
 class Conflict(BaseModel):
-    about: str
+    about: str = Field(description="'number: £75m vs £70m': what differs and the two values, in versions order")
     versions: list[ConflictVersion]  # an update lists the earlier report first
     kind: str = Field("disagreement", description="'disagreement' between outlets, or 'update': a later "
                                                    "report says the fact changed")
+    fact: str = Field("", description="what differs: name, spelling, number, role, weekday")
+    left: str = ""  # the value in the first version, and in the second
+    right: str = ""
 
 
 class Answer(BaseModel):

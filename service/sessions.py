@@ -21,6 +21,9 @@ class SessionStore:
         self.db = connect(path, schema=_SCHEMA)
         self.lock = threading.Lock()
 
+    def close(self) -> None:
+        self.db.close()
+
     def create(self, session_id: str | None = None) -> str:
         session_id = session_id or uuid.uuid4().hex
         with self.lock, self.db:

@@ -12,11 +12,11 @@ from pydantic import BaseModel
 
 from index.models import Hit
 from index.tokens import count_tokens
-from service.ask import CitationBook, Context, build_sources, conflict_sentence, format_sources, with_marker
+from service.ask import CitationBook, build_sources, conflict_sentence, format_sources, with_marker
 from service.citations import Source, is_abstention, parse_claims, verify
+from service.container import Context
 from service.prompts import render
 from service.schemas import Citation, Conflict, ConflictVersion
-from service.stories import StoryBook, StoryParams
 
 
 class SummarySentence(BaseModel):
@@ -158,7 +158,7 @@ def summarize(ctx: Context, article_ids: list[str], story_conflicts=None, prompt
                 ids.append(book.cite(src, side.start, side.end))
         if len(ids) != 2:
             continue
-        conflicts.append(Conflict(about=sc.about, kind=sc.relation, versions=[
+        conflicts.append(Conflict(about=sc.about, kind=sc.relation, fact=sc.kind, left=sc.left, right=sc.right, versions=[
             ConflictVersion(text=side.text, citation=i, published=side.published) for side, i in zip(sc.versions, ids)]))
         sentence = conflict_sentence(conflicts[-1])
         sentences.append(SummarySentence(text=sentence, citations=ids, supported=True))
@@ -176,7 +176,7 @@ def summarize_article(ctx: Context, article_id: str) -> Summary:
 
 
 def summarize_story(ctx: Context, story_id: str) -> Summary:
-    book = StoryBook(ctx.store, StoryParams(window_days=ctx.settings.story_window_days))
+    book = ctx.stories
     story = book.get(story_id)
     if story is None:
         raise NotFound(f"no story with id {story_id}")

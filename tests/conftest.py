@@ -42,11 +42,12 @@ def settings(tmp_path):
 
 @pytest.fixture
 def store(settings):
-    from service.components import build_store, reset_components
+    from service.components import build_store
+    from service.container import reset_containers
 
     s = build_store(settings)
     yield s
-    reset_components()
+    reset_containers()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,8 @@ import pytest
 
 from helpers import free_port
 from index.load import article_from_mapping
-from service.ask import Context, answer_question
+from service.ask import answer_question
+from service.container import Context
 from service.llm import build_llm
 from service.schemas import ABSTAIN_TEXT
 

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import make_settings
 from helpers import REPO, cli_env, free_port, run_cli
-from service.ask import Context
+from service.container import Context
 from service.batch.runner import BatchParams, run_local
 from service.components import build_store
 from service.ingest import ingest_paths

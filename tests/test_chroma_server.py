@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from helpers import free_port
-from service.components import build_store, reset_components
+from service.components import build_store
+from service.container import reset_containers
 from service.ingest import ingest_paths
 from service.search import search_chunks
 
@@ -52,4 +53,4 @@ def test_ingest_and_search_against_chroma_server(tmp_path, chroma_server, demo_d
         assert again.added == [] and again.updated == []
         assert store.vectors._collection.count() == store.count()[1]
     finally:
-        reset_components()
+        reset_containers()

@@ -78,7 +78,8 @@ def _child(data_dir, kill_point: str, action: str) -> subprocess.CompletedProces
 
 @pytest.mark.parametrize("case", ["add", "update", "update-mid-vectors", "delete"])
 def test_kill_9_mid_write_is_finished_on_restart(tmp_path, seeds_dir, case):
-    from service.components import build_store, reset_components
+    from service.components import build_store
+    from service.container import reset_containers
 
     data = tmp_path / "data"
     assert run_cli(["ingest", str(seeds_dir)], data).returncode == 0
@@ -94,7 +95,7 @@ def test_kill_9_mid_write_is_finished_on_restart(tmp_path, seeds_dir, case):
     child = _child(data, kill_point, action)
     assert child.returncode == -9, child.stderr[-2000:]
 
-    reset_components()
+    reset_containers()
     store = build_store(make_settings(data))
     try:
         verb = "delete" if case == "delete" else "write"
@@ -110,14 +111,15 @@ def test_kill_9_mid_write_is_finished_on_restart(tmp_path, seeds_dir, case):
             assert any(h.metadata["article_id"] == "harbour-terminal" for h in hits)
         assert store.reconcile(full=True) == []  # nothing left to mend
     finally:
-        reset_components()
+        reset_containers()
 
 
 def test_full_reconcile_mends_drift_the_journal_never_saw(tmp_path, seeds_dir):
     """A data dir damaged outside any journalled write (an older version, a restored backup)."""
-    from service.components import build_store, reset_components
+    from service.components import build_store
+    from service.container import reset_containers
 
-    reset_components()
+    reset_containers()
     store = build_store(make_settings(tmp_path / "data"))
     try:
         (tmp_path / "v1.json").write_text(_article(*V1))
@@ -133,7 +135,7 @@ def test_full_reconcile_mends_drift_the_journal_never_saw(tmp_path, seeds_dir):
                          "re-embedded article harbour-terminal, whose vectors were missing"]
         _consistent(store)
     finally:
-        reset_components()
+        reset_containers()
 
 
 def test_cli_says_what_startup_repaired(tmp_path, seeds_dir):
@@ -241,3 +243,39 @@ def test_requests_keep_answering_while_another_process_changes_the_index(tmp_pat
     assert len(statuses) >= 30
     failed = [s for s in statuses if s[1] != 200]
     assert not failed, failed[:5]
+
+
+def test_the_server_answers_while_an_upload_is_parsed_and_embedded(tmp_path, seeds_dir):
+    """Issue 14: POST /v1/articles parsed and cleaned on the event loop, so /healthz waited 11.7 s
+    behind one crafted article. Parsing, cleaning and embedding run in worker threads: health
+    checks sent while a long upload is processed are answered before it finishes."""
+    import threading
+
+    import httpx
+    from test_api import LiveServer
+
+    from service.api.app import create_app
+
+    data = tmp_path / "data"
+    assert run_cli(["ingest", str(seeds_dir)], data).returncode == 0
+    app = create_app(make_settings(data, warm_on_start=False, rate_limit_per_minute=0))
+    body = "\n\n".join(f"Paragraph {i}: the harbour board of Kestrel met again; " + "councillors argued. " * 40
+                       for i in range(60))  # ~60 KB, a few hundred chunks to clean, chunk and embed
+    uploaded, health = threading.Event(), []
+    status = []
+    with LiveServer(app) as url, httpx.Client(base_url=url, timeout=300) as http:
+        http.get("/healthz")
+
+        def upload():
+            status.append(http.post("/v1/articles", json={"title": "Long", "text": body}).status_code)
+            uploaded.set()
+
+        worker = threading.Thread(target=upload)
+        worker.start()
+        while not uploaded.is_set():
+            code = http.get("/healthz").status_code
+            if not uploaded.is_set():  # answered while the upload was still being processed
+                health.append(code)
+        worker.join(300)
+    assert status == [200]
+    assert len(health) >= 4 and set(health) == {200}, health[:5]

@@ -5,7 +5,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from service.ask import Context
+from service.container import Context
 from service.ingest import ingest_paths
 from service.llm import build_llm
 from service.stories import StoryBook

@@ -15,9 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api import ask, articles, openai_compat, stories
 from service.api.deps import AppState, State
-from service.api.gate import ModelGate, RateLimiter
+from service.api.limits import RateLimiter
 from service.api.metrics import Metrics
-from service.sessions import SessionStore
+from service.container import get_container
 from service.settings import Settings, get_settings
 
 log = logging.getLogger("newsdesk.http")
@@ -132,9 +132,9 @@ class _TooLarge(Exception):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     _configure_logging()
-    state = AppState(settings=settings, gate=ModelGate(settings.llm_concurrency, settings.llm_queue),
-                     limiter=RateLimiter(settings.rate_limit_per_minute), metrics=Metrics(),
-                     sessions=SessionStore(settings.data_dir / "sessions.sqlite"))
+    state = AppState(container=get_container(settings), limiter=RateLimiter(settings.rate_limit_per_minute),
+                     metrics=Metrics())
+    _ = state.sessions  # opened now: a data dir it cannot write fails at start, not at the first chat
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

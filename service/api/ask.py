@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from index.retrieve import Filters
 from service.api.deps import Authorized, State
-from service.api.gate import QueueFull
+from service.gate import QueueFull
 from service.api.streaming import EventPump, sse
 from service.ask import answer_question
 from service.chat import chat_turn

@@ -10,54 +10,54 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from index.store import ArticleStore
-from service.api.gate import ModelGate, RateLimiter
+from service.api.limits import RateLimiter
+from service.gate import ModelGate
 from service.api.metrics import Metrics
-from service.ask import Context
+from service.container import Container, Context
 from service.sessions import SessionStore
 from service.settings import Settings
-from service.stories import StoryBook, StoryParams
+from service.stories import StoryBook
 
 log = logging.getLogger("newsdesk.http")
 
 
 @dataclass
 class AppState:
-    settings: Settings
-    gate: ModelGate
+    """What the HTTP surface adds to the process's container: the model gate, limits, metrics."""
+
+    container: Container
     limiter: RateLimiter
     metrics: Metrics
-    sessions: SessionStore
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _store: ArticleStore | None = None
-    _llm: object | None = None
     warm_error: str | None = None
     _stories_running: threading.Lock = field(default_factory=threading.Lock)
     _stories_stale: bool = False
 
     @property
-    def store(self) -> ArticleStore:
-        with self._lock:
-            if self._store is None:
-                from service.components import build_store
+    def settings(self) -> Settings:
+        return self.container.settings
 
-                self._store = build_store(self.settings)
-            return self._store
+    @property
+    def store(self) -> ArticleStore:
+        return self.container.store
+
+    @property
+    def gate(self) -> ModelGate:
+        return self.container.gate
 
     @property
     def llm(self):
-        with self._lock:
-            if self._llm is None:
-                from service.llm import build_llm
-
-                self._llm = build_llm(self.settings)
-            return self._llm
+        return self.container.llm
 
     @property
     def llm_loaded(self) -> bool:
-        return self._llm is not None
+        return self.container.llm_loaded
+
+    @property
+    def sessions(self) -> SessionStore:
+        return self.container.sessions
 
     def story_book(self) -> StoryBook:
-        return StoryBook(self.store, StoryParams(window_days=self.settings.story_window_days))
+        return self.container.stories
 
     def refresh_stories(self) -> None:
         """Regroup stories in the background after a write, so no reader waits for it. One
@@ -80,7 +80,7 @@ class AppState:
         threading.Thread(target=run, daemon=True, name="stories-refresh").start()
 
     def context(self) -> Context:
-        return Context(settings=self.settings, store=self.store, llm=self.llm)
+        return self.container.context()
 
 
 def get_state(request: Request) -> AppState:

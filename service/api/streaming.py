@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import Request
 
-from service.api.gate import Cancelled, ModelGate, QueueFull
+from service.gate import Cancelled, ModelGate, QueueFull
 
 _DONE = object()
 

@@ -7,7 +7,6 @@ id whose result is already stored returns it instead of recomputing.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from pathlib import Path
 
@@ -34,22 +33,11 @@ def make_celery(settings: Settings) -> Celery:
 
 
 celery_app = make_celery(get_settings())
-_ctx_lock = threading.Lock()
-_ctx = None
-
-
 def _worker_context():
     """Each worker opens the shared index (Chroma server or a shared data dir) and its LLM once."""
-    global _ctx
-    with _ctx_lock:
-        if _ctx is None:
-            from service.ask import Context
-            from service.components import build_store
-            from service.llm import build_llm
+    from service.container import get_container
 
-            settings = get_settings()
-            _ctx = Context(settings, build_store(settings), build_llm(settings))
-        return _ctx
+    return get_container(get_settings()).context()
 
 
 def _redis():

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.sqlite import connect
-from service.ask import Context
+from service.container import Context
 
 MAX_ATTEMPTS = 3
 _SCHEMA = """
@@ -110,7 +110,6 @@ class Checkpoint:
 
 def select_items(ctx: Context, params: BatchParams) -> list[tuple[str, str]]:
     """(kind, id) pairs: stories first when both are wanted, then articles, in a stable order."""
-    from service.stories import StoryBook, StoryParams
 
     articles = [a for a in ctx.store.list_articles()
                 if (not params.since or (a.published or "") >= params.since)
@@ -118,7 +117,7 @@ def select_items(ctx: Context, params: BatchParams) -> list[tuple[str, str]]:
     if params.kind == "articles":
         return [("article", a.id) for a in sorted(articles, key=lambda a: a.id)]
     wanted = {a.id for a in articles}
-    stories = StoryBook(ctx.store, StoryParams(window_days=ctx.settings.story_window_days)).stories()
+    stories = ctx.stories.stories()
     return [("story", s.id) for s in stories if any(a.id in wanted for a in s.articles)]
 
 

@@ -75,7 +75,7 @@ def build_slack_app(state, socket_mode: bool = False):
         except Exception:  # a missing reaction scope must not cost the answer
             log.warning("reactions.add failed", exc_info=True)
         try:
-            from service.api.gate import QueueFull
+            from service.gate import QueueFull
             from service.chat import chat_turn
 
             key = thread_key(channel, thread_ts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 from dataclasses import asdict
 from datetime import date
 
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 from index.sentences import sentence_spans
 from index.sqlite import connect
 from index.store import ArticleStore
-from service.stories.conflicts import alignment, compare_sentences, relation, short_name
+from service.stories.conflicts import alignment, compare_sentences, relation, short_name, shown
 from service.stories.grouping import Doc, Grouper, GroupingParams, jaccard
 
 StoryParams = GroupingParams
@@ -99,6 +100,10 @@ class StoryBook:
         # On a read-only data dir the cache is a private in-memory copy: computed, never saved.
         self.db = connect(store.config.data_dir / "stories.sqlite", read_only=store.read_only, scratch=True,
                           schema=_SCHEMA)
+        self.lock = threading.RLock()  # one book serves every request of a process: one computation at a time
+
+    def close(self) -> None:
+        self.db.close()
 
     # --- computing -----------------------------------------------------------------------
     def _vectors(self, rows: list[sqlite3.Row]) -> np.ndarray:
@@ -182,6 +187,10 @@ class StoryBook:
         return state if fresh and "stories" in state and "conflicts" in state else None
 
     def stories(self) -> list[Story]:
+        with self.lock:
+            return self._stories()
+
+    def _stories(self) -> list[Story]:
         state = self._state()
         if state is not None:
             return [Story(**s) for s in json.loads(state["stories"])]
@@ -208,7 +217,8 @@ class StoryBook:
     def conflicts_of(self, story: Story) -> list[StoryConflict]:
         """Aligned sentences from different outlets (or different reports) that differ on a fact:
         read from the stored result when it is fresh, computed only for a story it does not hold."""
-        state = self._state()
+        with self.lock:
+            state = self._state()
         if state is not None:
             stored = json.loads(state["conflicts"]).get(story.id)
             if stored is not None or len(story.articles) < 2:
@@ -243,9 +253,7 @@ class StoryBook:
                                      ConflictSide(article_id=b.id, source=b.source, published=b.published,
                                                   text=tb, start=sb, end=eb)]
                             rel, sides = relation(sides)
-                            left, right = short_name(d.left), short_name(d.right)
-                            if sides[0].article_id != a.id:
-                                left, right = right, left
-                            out.append(StoryConflict(about=f"{d.kind}: {left} vs {right}", kind=d.kind,
-                                                     left=left, right=right, relation=rel, versions=sides))
+                            d = shown(d, swapped=sides[0].article_id != a.id)
+                            out.append(StoryConflict(about=d.about, kind=d.kind, left=d.left, right=d.right,
+                                                     relation=rel, versions=sides))
         return out

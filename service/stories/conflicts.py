@@ -320,6 +320,13 @@ def short_name(name: str) -> str:
     return " ".join(words[-2:]) if len(words) > 2 and words[-1][:1].isupper() else name
 
 
+def shown(d: Difference, swapped: bool = False) -> Difference:
+    """The difference as a reader sees it: short names, values in the order of the versions shown
+    (`swapped` when the second sentence's version comes first, as the earlier report of an update)."""
+    left, right = short_name(d.left), short_name(d.right)
+    return Difference(d.kind, *((right, left) if swapped else (left, right)), d.close)
+
+
 def compare_sentences(a: str, b: str, article_a: str = "", article_b: str = "",
                       counterparts: bool = True) -> list[Difference]:
     """Fact differences between two sentences. Two conversions of one amount, and one person's
