@@ -193,8 +193,7 @@ def run_stories(sset: StorySet, settings: Settings, out_dir: Path, data_dir: Pat
         ours = pair_scores(predicted, truth, ignore)
 
         # Baseline: title+lead cosine alone, on the same vectors and the same linkage.
-        rows = list(store._db().execute("SELECT id, title, published, text, content_hash FROM articles "
-                                        "ORDER BY published, id"))
+        rows = store.article_rows()
         vectors = book._vectors(rows)
         from service.stories.book import _day
         from service.stories.grouping import Doc

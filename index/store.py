@@ -31,7 +31,7 @@ from langchain_core.embeddings import Embeddings
 
 from index.bm25 import Bm25Index
 from index.chunk import chunk_article
-from index.models import Article, ArticleSummary, Chunk
+from index.models import Article, ArticleSummary, Chunk, Hit
 from index.sqlite import ReadOnlyError, connect, writable
 
 Outcome = Literal["added", "updated", "unchanged", "duplicate"]
@@ -358,6 +358,32 @@ class ArticleStore:
                        published=r["published"], author=r["author"], path=r["path"],
                        raw_text=r["raw_text"] or "", text=r["text"] or "",
                        metadata=json.loads(r["metadata"] or "{}"))
+
+    def article_rows(self) -> list[sqlite3.Row]:
+        """Every article's id, title, source, date, text and content hash, oldest first."""
+        return self._db().execute("SELECT id, title, source, published, text, content_hash FROM articles "
+                                  "ORDER BY published, id").fetchall()
+
+    def first_chunk_ids(self, article_ids: list[str]) -> dict[str, str]:
+        """chunk id → article id of each article's first chunk (its title and lead)."""
+        out: dict[str, str] = {}
+        for i in range(0, len(article_ids), 500):
+            part = article_ids[i:i + 500]
+            q = f"SELECT id, article_id FROM chunks WHERE idx=0 AND article_id IN ({','.join('?' * len(part))})"
+            out.update({r[0]: r[1] for r in self._db().execute(q, part)})
+        return out
+
+    def article_hits(self, article_ids: list[str]) -> list[Hit]:
+        """Every chunk of these articles, in reading order, as retrieval hits."""
+        hits = []
+        for aid in article_ids:
+            rows = self._db().execute(
+                "SELECT c.id, c.start, c.\"end\", c.text, a.title, a.source, a.url, a.published FROM chunks c "
+                "JOIN articles a ON a.id = c.article_id WHERE c.article_id=? ORDER BY c.idx", (aid,)).fetchall()
+            hits.extend(Hit(article_id=aid, title=r["title"] or "", source=r["source"], url=r["url"],
+                            published=r["published"], chunk_id=r["id"], start=r["start"], end=r["end"],
+                            score=1.0, text=r["text"]) for r in rows)
+        return hits
 
     def chunk_rows(self, chunk_ids: list[str]) -> dict[str, sqlite3.Row]:
         """Catalog rows (chunk + article fields) for the given ids; unknown ids are absent."""

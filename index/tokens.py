@@ -49,7 +49,7 @@ def encoding():
     import tiktoken
 
     if "TIKTOKEN_CACHE_DIR" not in os.environ:
-        prepare_tiktoken_cache(Path(os.environ.get("NEWSDESK_DATA_DIR", "data")) / "cache" / "tiktoken")
+        prepare_tiktoken_cache(Path(tempfile.gettempdir()) / f"newsdesk-tiktoken-{os.getuid()}")  # no store opened yet
     return tiktoken.get_encoding(ENCODING)
 
 

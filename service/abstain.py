@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from service.facts import _TITLE_WORDS, _UNIT_SYNONYMS, names, periods, quantities
+from service.facts import TITLE_WORDS, UNIT_SYNONYMS, names, periods, quantities
 
 _QUANTITY = re.compile(
     r"^\W*(?:how (?:much|many|long|old|far|big|large|high|tall|fast|often|heavy)|what (?:percentage|proportion|"
@@ -36,7 +36,7 @@ _HOW_MANY = re.compile(r"\bhow many ((?:(?!did|do|does|were|was|are|is|have|has|
 
 
 def _stem(word: str) -> str:
-    return _UNIT_SYNONYMS.get(word, word)[:5]
+    return UNIT_SYNONYMS.get(word, word)[:5]
 
 
 KIND_WORDING = {"quantity": "the figure asked for", "date": "the date asked for", "name": "the name asked for"}
@@ -79,7 +79,7 @@ def gives(kind: str | None, answer: str, question: str) -> bool:
 def about_the_question(question: str, cited_articles: list[str]) -> bool:
     """An answer drawn only from articles that never name what the question names (another
     match, another company) answers some other question."""
-    asked = [n for n in names(question) if n.lower() not in _TITLE_WORDS and len(n) > 2]
+    asked = [n for n in names(question) if n.lower() not in TITLE_WORDS and len(n) > 2]
     if not asked:
         return True
     text = "\n".join(cited_articles)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from index.sentences import split_sentences
-from service.facts import _DEMONYMS, _TITLE_WORDS, content_words, names, polarity_agrees, quantities
+from service.facts import DEMONYMS, TITLE_WORDS, content_words, names, polarity_agrees, quantities
 
 _CLAUSE = re.compile(r"(?<!\d),|,(?!\d{3})|;|:(?!\d)|\s[-–—]\s|\b(?:while|whereas|but|although|though|against|compared with|"
                      r"compared to|even as|even though)\b", re.IGNORECASE)
@@ -60,7 +60,7 @@ def _names(text: str) -> list[str]:
     gold medallist" only point back to someone named before."""
     out = []
     for n in names(text):
-        if n.lower() in _TITLE_WORDS or len(n) < 2:
+        if n.lower() in TITLE_WORDS or len(n) < 2:
             continue
         after_the = rf"\bthe\s+{re.escape(n)}"
         if re.search(after_the + r"\b", text, re.IGNORECASE) and (
@@ -85,7 +85,7 @@ _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "
 
 def _name_words(name: str) -> set[str]:
     words = {w.lower().strip(".") for w in name.split()} - _HONORIFICS
-    return {_DEMONYMS.get(w, w) for w in words}
+    return {DEMONYMS.get(w, w) for w in words}
 
 
 def _same(a: str, b: str) -> bool:
@@ -155,7 +155,7 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
     else instead, and it is not the mirror image of a swap ("exports rose 12.3%, but imports rose
     16.3%" told as "imports rose 12.3%, while exports rose 16.3%")."""
     foreign = [n for n in sc.names if not any(_same(n, c) for c in all_claim_names)
-               and n.lower() not in _DEMONYMS  # "an Iranian weblogger" describes, it is not another subject
+               and n.lower() not in DEMONYMS  # "an Iranian weblogger" describes, it is not another subject
                and not _SPEAKER(n).search(sc.text)]  # "Maria Okafor said repairs would cost £4m"
     if cc.names and foreign and not any(_same(n, c) for n in sc.names for c in cc.names) \
             and not _points_back(sc, source, cc.names):

@@ -7,6 +7,7 @@ from service.container import Context
 from service.llm import complete
 from service.prompts import render
 from service.schemas import Answer
+from service.sessions import SessionStore
 
 MAX_HISTORY_TURNS = 6
 
@@ -28,4 +29,16 @@ def chat_turn(ctx: Context, history: list[dict], message: str, filters: Filters 
     answer = answer_question(ctx, standalone, filters=filters, on_token=on_token, on_sentence=on_sentence)
     answer.question = message
     answer.standalone_question = standalone
+    return answer
+
+
+def converse(ctx: Context, sessions: SessionStore, session_id: str, message: str, filters: Filters | None = None,
+             on_token: OnToken | None = None, on_sentence: OnToken | None = None) -> Answer:
+    """One turn of a stored conversation (an HTTP session, a Slack thread): its history condenses
+    the follow-up, and both turns are saved once the answer is checked."""
+    sessions.create(session_id)
+    answer = chat_turn(ctx, sessions.history(session_id), message, filters=filters, on_token=on_token,
+                       on_sentence=on_sentence)
+    sessions.append(session_id, "user", message)
+    sessions.append(session_id, "assistant", answer.answer, answer.model_dump())
     return answer

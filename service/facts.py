@@ -42,7 +42,7 @@ _ANTONYMS = [("rose", "fell"), ("increase", "decrease"), ("increased", "decrease
              ("admitted", "denies"), ("admitted", "denied"), ("successor", "predecessor"),
              ("imports", "exports"), ("buyer", "seller"), ("fell", "risen"), ("fall", "risen"),
              ("fallen", "rose"), ("common", "hardly")]
-_COMMON_CAPITALISED = {
+COMMON_CAPITALISED = {
     "the", "a", "an", "in", "on", "at", "he", "she", "it", "they", "we", "i", "this", "that", "these",
     "those", "but", "and", "or", "as", "after", "before", "while", "when", "according", "despite",
     "meanwhile", "however", "during", "since", "for", "from", "with", "by", "to", "of", "his", "her",
@@ -54,7 +54,7 @@ _COMMON_CAPITALISED = {
     *_MONTHS,
 }
 # Capitalised in titles and roles, but not names whose spelling a citation must match.
-_TITLE_WORDS = {
+TITLE_WORDS = {
     "secretary", "minister", "president", "defence", "defense", "foreign", "prime", "chief", "executive",
     "director", "mayor", "union", "leader", "government", "council", "general", "spokesperson", "envoy",
     "special", "state", "department", "ministry", "national", "regional", "county", "city", "uk", "us",
@@ -77,7 +77,7 @@ class Quantity:
         return self.text.isalpha()
 
 
-_UNIT_SYNONYMS = {"residents": "people", "resident": "people", "persons": "people", "person": "people",
+UNIT_SYNONYMS = {"residents": "people", "resident": "people", "persons": "people", "person": "people",
                   "inhabitants": "people", "locals": "people", "villagers": "people", "hours": "hour",
                   "days": "day", "jobs": "job", "workers": "worker", "years": "year"}
 _NEXT_WORD = re.compile(r"^[\s-]*([A-Za-z]+)")
@@ -86,7 +86,7 @@ _NEXT_WORD = re.compile(r"^[\s-]*([A-Za-z]+)")
 def _unit(text: str, end: int) -> str:
     m = _NEXT_WORD.match(text[end:end + 30])
     word = m[1].lower() if m else ""
-    return _UNIT_SYNONYMS.get(word, word)
+    return UNIT_SYNONYMS.get(word, word)
 
 
 _MEASURES = {"profit": "profit", "profits": "profit", "earnings": "profit", "income": "profit",
@@ -274,7 +274,7 @@ def names(text: str) -> list[str]:
     out = []
     for m in _NAME.finditer(text):
         words = m.group().split()
-        while words and re.sub(r"[’']s$", "", words[0]).lower() in _COMMON_CAPITALISED:
+        while words and re.sub(r"[’']s$", "", words[0]).lower() in COMMON_CAPITALISED:
             words = words[1:]
         while words and words[-1].lower() in {"of", "de", "von", "van", "al", "bin"}:
             words = words[:-1]
@@ -292,7 +292,7 @@ _MONTH_RANGE = re.compile(r"(?:" + "|".join(m.capitalize() for m in _MONTHS) + r
 def name_tokens(text: str) -> set[str]:
     """Words of proper names that a supporting passage must contain (titles/roles excluded)."""
     words = {w.strip("’'").removesuffix("’s").removesuffix("'s") for n in names(text) for w in n.split()}
-    return {w for w in words if len(w) > 1 and w.lower() not in _TITLE_WORDS}
+    return {w for w in words if len(w) > 1 and w.lower() not in TITLE_WORDS}
 
 
 def _word_forms(text: str) -> set[str]:
@@ -305,7 +305,7 @@ def _word_forms(text: str) -> set[str]:
     return out
 
 
-_DEMONYMS = {"chinese": "china", "british": "britain", "french": "france", "german": "germany",
+DEMONYMS = {"chinese": "china", "british": "britain", "french": "france", "german": "germany",
              "american": "america", "russian": "russia", "japanese": "japan", "indian": "india",
              "italian": "italy", "spanish": "spain", "irish": "ireland", "scottish": "scotland",
              "welsh": "wales", "english": "england", "european": "europe", "australian": "australia",
@@ -337,7 +337,7 @@ def _acronym(name: str) -> str:
 def _refers_to(name: str, passage: str, have: set[str], before: str) -> bool:
     """Does the passage point at `name`: by part of it (a surname), its acronym, or a referring
     word ("he", "the 25-year-old", "the airline") when `name` is the last one named before it?"""
-    parts = [w.lower() for w in name.split() if w.lower() not in _TITLE_WORDS]
+    parts = [w.lower() for w in name.split() if w.lower() not in TITLE_WORDS]
     if any(w in have for w in parts):
         return True
     short = _acronym(name)
@@ -345,14 +345,14 @@ def _refers_to(name: str, passage: str, have: set[str], before: str) -> bool:
         return True
     if not _REFERRING.search(passage):
         return False
-    earlier = [n for n in names(before) if n.lower() not in _TITLE_WORDS and len(n) > 2]
+    earlier = [n for n in names(before) if n.lower() not in TITLE_WORDS and len(n) > 2]
     return bool(earlier) and (earlier[-1] == name or earlier[-1].split()[-1] == name.split()[-1])
 
 
 def _expand(have: set[str]) -> set[str]:
     out = set(have)
-    out |= {country for adj, country in _DEMONYMS.items() if adj in have}
-    out |= {adj for adj, country in _DEMONYMS.items() if country in have}
+    out |= {country for adj, country in DEMONYMS.items() if adj in have}
+    out |= {adj for adj, country in DEMONYMS.items() if country in have}
     for group in _NAME_SYNONYMS:
         if group & have:
             out |= group

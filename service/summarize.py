@@ -43,20 +43,6 @@ class TooLong(ValueError):
     """The text needs more model calls than one request may make (`summary_max_calls`)."""
 
 
-def article_hits(ctx: Context, article_ids: list[str]) -> list[Hit]:
-    """Every chunk of these articles, in reading order, as retrieval hits."""
-    db = ctx.store._db()
-    hits = []
-    for aid in article_ids:
-        rows = db.execute(
-            "SELECT c.id, c.start, c.\"end\", c.text, a.title, a.source, a.url, a.published FROM chunks c "
-            "JOIN articles a ON a.id = c.article_id WHERE c.article_id=? ORDER BY c.idx", (aid,)).fetchall()
-        hits.extend(Hit(article_id=aid, title=r["title"] or "", source=r["source"], url=r["url"],
-                        published=r["published"], chunk_id=r["id"], start=r["start"], end=r["end"],
-                        score=1.0, text=r["text"]) for r in rows)
-    return hits
-
-
 def _groups(hits: list[Hit], budget: int) -> list[list[Hit]]:
     groups, current, used = [], [], 0
     for h in hits:
@@ -96,7 +82,7 @@ def summarize(ctx: Context, article_ids: list[str], story_conflicts=None, prompt
     started = time.perf_counter()
     settings = ctx.settings
     max_sentences = max_sentences or settings.summary_sentences
-    hits = article_hits(ctx, article_ids)
+    hits = ctx.store.article_hits(article_ids)
     if not hits:
         raise NotFound(f"no indexed text for {', '.join(article_ids)}")
     sources = build_sources(ctx.store, hits)
@@ -173,6 +159,13 @@ def summarize_article(ctx: Context, article_id: str) -> Summary:
     if ctx.store.get_article(article_id) is None:
         raise NotFound(f"no article with id {article_id}")
     return summarize(ctx, [article_id])
+
+
+def summarize_id(ctx: Context, item_id: str) -> Summary:
+    """A story's id or an article's: the one place that tells them apart."""
+    if ctx.stories.get(item_id) is not None:
+        return summarize_story(ctx, item_id)
+    return summarize_article(ctx, item_id)
 
 
 def summarize_story(ctx: Context, story_id: str) -> Summary:

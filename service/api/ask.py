@@ -9,11 +9,10 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, field_validator
 
 from index.retrieve import Filters
-from service.api.deps import Authorized, State
-from service.gate import QueueFull
+from service.api.deps import Authorized, State, check_length, with_model
 from service.api.streaming import EventPump, sse
 from service.ask import answer_question
-from service.chat import chat_turn
+from service.chat import converse
 from index.models import Hit
 from service.schemas import Answer
 from service.search import search_chunks
@@ -71,20 +70,6 @@ class HistoryResponse(BaseModel):
     turns: list[dict]
 
 
-def _limit(state, text: str) -> None:
-    if len(text) > state.settings.max_question_chars:
-        raise HTTPException(422, f"question longer than {state.settings.max_question_chars} characters")
-
-
-def _run_locked(state, fn):
-    try:
-        with state.gate.slot():
-            return fn()
-    except QueueFull as exc:
-        state.metrics.errors.labels("queue_full").inc()
-        raise HTTPException(503, f"the model is busy: {exc}; retry shortly", headers={"Retry-After": "5"})
-
-
 class SearchBody(BaseModel):
     query: str = Field(min_length=1, max_length=2000, examples=["Kestrel Dam spillway crack"])
     k: int | None = Field(None, ge=1, le=50)
@@ -99,10 +84,10 @@ def search(body: SearchBody, state: State) -> list[Hit]:
 
 @router.post("/v1/ask", response_model=Answer, summary="Answer one question with checked citations")
 async def ask(body: AskBody, state: State) -> Answer:
-    _limit(state, body.question)
+    check_length(state, body.question)
     filters = body.filters.to_filters() if body.filters else None
     ctx = await run_in_threadpool(state.context)
-    answer = await run_in_threadpool(_run_locked, state, lambda: answer_question(
+    answer = await run_in_threadpool(with_model, state, lambda: answer_question(
         ctx, body.question, k=body.k, filters=filters, on_token=lambda _: state.metrics.tokens.inc()))
     state.metrics.observe_answer(answer.timings_ms)
     return answer
@@ -111,27 +96,21 @@ async def ask(body: AskBody, state: State) -> Answer:
 @router.post("/v1/chat", response_model=ChatResponse,
              summary="Chat turn; with stream=true, Server-Sent Events: meta, token*, sentence*, final")
 async def chat(body: ChatBody, request: Request, state: State):
-    _limit(state, body.message)
-    sessions = state.sessions
-    session_id = body.session_id or sessions.create()
-    if body.session_id and not sessions.exists(body.session_id):
-        sessions.create(body.session_id)
-    history = sessions.history(session_id)
+    check_length(state, body.message)
+    session_id = body.session_id or state.sessions.create()
     filters = body.filters.to_filters() if body.filters else None
     ctx = await run_in_threadpool(state.context)
 
     def work(pump: EventPump | None = None) -> dict:
         emit = pump.emit if pump else (lambda *_: None)
-        answer = chat_turn(ctx, history, body.message, filters=filters,
-                           on_token=lambda t: (state.metrics.tokens.inc(), emit("token", {"text": t})),
-                           on_sentence=lambda s: emit("sentence", {"text": s}))
-        sessions.append(session_id, "user", body.message)
-        sessions.append(session_id, "assistant", answer.answer, answer.model_dump())
+        answer = converse(ctx, state.sessions, session_id, body.message, filters=filters,
+                          on_token=lambda t: (state.metrics.tokens.inc(), emit("token", {"text": t})),
+                          on_sentence=lambda s: emit("sentence", {"text": s}))
         state.metrics.observe_answer(answer.timings_ms)
         return {"session_id": session_id, "answer": answer.model_dump()}
 
     if not body.stream:
-        return await run_in_threadpool(_run_locked, state, work)
+        return await run_in_threadpool(with_model, state, work)
     pump = EventPump()
     pump.run(state.gate, work)
 

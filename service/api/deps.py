@@ -11,7 +11,7 @@ from fastapi import Depends, HTTPException, Request
 
 from index.store import ArticleStore
 from service.api.limits import RateLimiter
-from service.gate import ModelGate
+from service.gate import ModelGate, QueueFull
 from service.api.metrics import Metrics
 from service.container import Container, Context
 from service.sessions import SessionStore
@@ -81,6 +81,21 @@ class AppState:
 
     def context(self) -> Context:
         return self.container.context()
+
+
+def check_length(state: AppState, text: str) -> None:
+    if len(text) > state.settings.max_question_chars:
+        raise HTTPException(422, f"question longer than {state.settings.max_question_chars} characters")
+
+
+def with_model(state: AppState, fn):
+    """`fn()` holding the model's slot; a full queue is a 503 with Retry-After."""
+    try:
+        with state.gate.slot():
+            return fn()
+    except QueueFull as exc:
+        state.metrics.errors.labels("queue_full").inc()
+        raise HTTPException(503, f"the model is busy: {exc}; retry shortly", headers={"Retry-After": "5"})
 
 
 def get_state(request: Request) -> AppState:

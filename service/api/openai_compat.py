@@ -16,8 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from service.api.ask import _limit, _run_locked
-from service.api.deps import Authorized, State
+from service.api.deps import Authorized, State, check_length, with_model
 from service.api.streaming import EventPump
 from service.chat import chat_turn
 
@@ -63,7 +62,7 @@ def models(state: State) -> dict:
 @router.post("/v1/chat/completions", summary="OpenAI-compatible chat completion, streaming or not")
 async def completions(body: CompletionBody, request: Request, state: State):
     history, question = _split(body)
-    _limit(state, question)
+    check_length(state, question)
     ctx = await run_in_threadpool(state.context)
     cid, created, model = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time()), state.settings.llm_model
 
@@ -71,7 +70,7 @@ async def completions(body: CompletionBody, request: Request, state: State):
         return {"citations": [c.model_dump() for c in answer.citations], "newsdesk": answer.model_dump()}
 
     if not body.stream:
-        answer = await run_in_threadpool(_run_locked, state, lambda: chat_turn(
+        answer = await run_in_threadpool(with_model, state, lambda: chat_turn(
             ctx, history, question, on_token=lambda _: state.metrics.tokens.inc()))
         state.metrics.observe_answer(answer.timings_ms)
         return {"id": cid, "object": "chat.completion", "created": created, "model": model,

@@ -5,8 +5,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, model_validator
 
-from service.api.ask import _run_locked
-from service.api.deps import Authorized, State
+from service.api.deps import Authorized, State, with_model
 from service.stories import Story, StoryConflict
 from service.summarize import NotFound, Summary, TooLong, summarize_article, summarize_story
 
@@ -52,7 +51,7 @@ async def summaries(body: SummaryBody, state: State) -> Summary:
         return summarize_article(ctx, body.article_id)
 
     try:
-        return await run_in_threadpool(_run_locked, state, work)
+        return await run_in_threadpool(with_model, state, work)
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except TooLong as exc:

@@ -75,17 +75,11 @@ def build_slack_app(state, socket_mode: bool = False):
         except Exception:  # a missing reaction scope must not cost the answer
             log.warning("reactions.add failed", exc_info=True)
         try:
+            from service.chat import converse
             from service.gate import QueueFull
-            from service.chat import chat_turn
 
-            key = thread_key(channel, thread_ts)
-            sessions = state.sessions
-            sessions.create(key)
-            history = sessions.history(key)
             with state.gate.slot():
-                answer: Answer = chat_turn(state.context(), history, question)
-            sessions.append(key, "user", question)
-            sessions.append(key, "assistant", answer.answer, {"standalone_question": answer.standalone_question})
+                answer: Answer = converse(state.context(), state.sessions, thread_key(channel, thread_ts), question)
             blocks = answer_blocks(answer)
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=answer.answer or ABSTAIN_TEXT,
                                     blocks=blocks)
@@ -128,12 +122,10 @@ def build_slack_app(state, socket_mode: bool = False):
                 respond(response_type="in_channel", text=f"{len(items)} stories", blocks=stories_blocks(items))
                 return
             if text.lower().startswith("summarize ") or text.lower().startswith("summarise "):
-                from service.summarize import summarize_article, summarize_story
+                from service.summarize import summarize_id
 
-                target = text.split(None, 1)[1].strip()
                 with state.gate.slot():
-                    ctx = state.context()
-                    result = summarize_story(ctx, target) if target.startswith("s-") else summarize_article(ctx, target)
+                    result = summarize_id(state.context(), text.split(None, 1)[1].strip())
                 respond(response_type="in_channel", text=result.summary, blocks=summary_blocks(result))
                 return
             posted = client.chat_postMessage(channel=channel, text=f"<@{body.get('user_id')}> asked: {text}")

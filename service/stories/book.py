@@ -126,14 +126,9 @@ class StoryBook:
     def _stored_lead_vectors(self, article_ids: list[str]) -> dict[str, np.ndarray]:
         """The vector of each article's first chunk (embedded as title + lead at ingest)."""
         out: dict[str, np.ndarray] = {}
-        for i in range(0, len(article_ids), 500):
-            part = article_ids[i:i + 500]
-            rows = self.store._db().execute(
-                f"SELECT id, article_id FROM chunks WHERE idx=0 AND article_id IN ({','.join('?' * len(part))})",
-                part).fetchall()
-            owner = {r[0]: r[1] for r in rows}
-            if not owner:
-                continue
+        owners = list(self.store.first_chunk_ids(article_ids).items())
+        for i in range(0, len(owners), 500):
+            owner = dict(owners[i:i + 500])
             got = self.store.read_vectors(lambda c: c.get(ids=list(owner), include=["embeddings"]))
             vecs = got.get("embeddings")
             for cid, vec in zip(got.get("ids") or [], vecs if vecs is not None else []):
@@ -142,8 +137,7 @@ class StoryBook:
         return out
 
     def _compute(self) -> tuple[list[Story], dict[str, list[StoryConflict]]]:
-        rows = list(self.store._db().execute(
-            "SELECT id, title, source, published, text, content_hash FROM articles ORDER BY published, id"))
+        rows = self.store.article_rows()
         if not rows:
             return [], {}
         vectors = self._vectors(rows)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from service import facts
-from service.facts import _TITLE_WORDS
+from service.facts import TITLE_WORDS
 
 
 # A story compares every sentence with every other: each sentence's facts are read once.
@@ -141,7 +141,7 @@ def _plain(name: str) -> str:
 
 
 def _given_name(word: str) -> bool:
-    return word.lower().rstrip(".") not in _TITLE_WORDS | {"mr", "mrs", "ms", "dr", "sir", "dame", "lord"}
+    return word.lower().rstrip(".") not in TITLE_WORDS | {"mr", "mrs", "ms", "dr", "sir", "dame", "lord"}
 
 
 def _window(text: str, q, chars: int = 45) -> str:

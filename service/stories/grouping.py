@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.facts import _COMMON_CAPITALISED, _TITLE_WORDS, names
+from service.facts import COMMON_CAPITALISED, TITLE_WORDS, names
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Doc:
     day: int | None  # ordinal date, None when unknown
 
 
-_GENERIC = _COMMON_CAPITALISED | _TITLE_WORDS | {
+_GENERIC = COMMON_CAPITALISED | TITLE_WORDS | {
     "mr", "mrs", "ms", "dr", "sir", "bbc", "news", "said", "says", "new", "year", "week", "day", "people",
 }
 
