@@ -78,7 +78,7 @@ def search(store: ArticleStore, query: str, k: int = 5, filters: Filters | None 
     cosines: dict[str, float] = {}
     res = store.read_vectors(nearest)
     for meta, dist in zip(res["metadatas"][0], res["distances"][0]):
-        cid = meta.get("chunk_id")
+        cid = (meta or {}).get("chunk_id")  # None: a vector another process just deleted
         if cid and (allowed is None or cid in allowed):
             dense.append(cid)
             cosines[cid] = 1.0 - float(dist)

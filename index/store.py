@@ -13,6 +13,7 @@ the catalog opens read-only, Chroma from a private temporary copy, BM25 in memor
 from __future__ import annotations
 
 import atexit
+import gc
 import hashlib
 import json
 import os
@@ -130,9 +131,20 @@ class ArticleStore:
             generation = self.generation()
             stale = generation != self._vectors_generation and not self.config.chroma_url
             if self._vectors is None or stale:
-                self._vectors = self._open_vectors(fresh=self._vectors is not None)
+                if self._vectors is not None:
+                    self._forget_client()
+                self._vectors = self._open_vectors()
                 self._vectors_generation = generation
             return self._vectors
+
+    def _forget_client(self) -> None:
+        """Drop this path's cached chromadb system, so the next client reads the disk afresh; the
+        old one is freed when its last reader lets go (stopping it would break the new one)."""
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(str(self.config.data_dir / "chroma"), None)
+        gc.collect()  # old clients sit in reference cycles: free them now, not at some later sweep
+        _release_memory()
 
     def read_vectors(self, read):
         """`read(collection)`, once more on a freshly opened client if Chroma fails: another
@@ -146,15 +158,10 @@ class ArticleStore:
                 self._vectors_generation = None
             return read(self.vectors._collection)
 
-    def _open_vectors(self, fresh: bool = False):
+    def _open_vectors(self):
         from langchain_chroma import Chroma
 
         data_dir = self.config.data_dir
-        if fresh and not self.read_only:
-            from chromadb.api.shared_system_client import SharedSystemClient
-
-            # Forget this path's cached system (others keep theirs); its current users finish on it.
-            SharedSystemClient._identifier_to_system.pop(str(data_dir / "chroma"), None)
         if self.read_only and not self.config.chroma_url:  # Chroma writes even to read
             copy = Path(tempfile.mkdtemp(prefix="newsdesk-chroma-"))
             atexit.register(shutil.rmtree, copy, True)
@@ -316,7 +323,7 @@ class ArticleStore:
 
     def _mend_drift(self) -> list[str]:
         db = self._db()
-        in_chroma = set(self.vectors._collection.get(include=[])["ids"])  # ids only: 30 ms at 11k chunks
+        in_chroma = set(self.read_vectors(lambda c: c.get(include=[])["ids"]))  # ids only: 30 ms at 11k chunks
         catalog = {r[0]: r[1] for r in db.execute("SELECT id, article_id FROM chunks")}
         fixed = []
         orphans = sorted(in_chroma - set(catalog))
@@ -428,6 +435,16 @@ class ArticleStore:
             conn.close()
             self._local.conn = None
 
+
+
+def _release_memory() -> None:
+    """Hand a freed client's vector index back to the system (glibc keeps freed arenas)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _alive(pid: int) -> bool:

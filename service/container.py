@@ -48,23 +48,23 @@ class Container:
         self._sessions: SessionStore | None = None
         self.gate = ModelGate(settings.llm_concurrency, settings.llm_queue)  # one model slot per process
 
+    def _once(self, attr: str, build):
+        with self._lock:
+            if getattr(self, attr) is None:
+                setattr(self, attr, build())
+            return getattr(self, attr)
+
     @property
     def store(self) -> ArticleStore:
-        with self._lock:
-            if self._store is None:
-                from service.components import build_store
+        from service.components import build_store
 
-                self._store = build_store(self.settings)
-            return self._store
+        return self._once("_store", lambda: build_store(self.settings))
 
     @property
     def llm(self) -> ChatModel:
-        with self._lock:
-            if self._llm is None:
-                from service.llm import build_llm
+        from service.llm import build_llm
 
-                self._llm = build_llm(self.settings)
-            return self._llm
+        return self._once("_llm", lambda: build_llm(self.settings))
 
     @property
     def llm_loaded(self) -> bool:
@@ -72,17 +72,12 @@ class Container:
 
     @property
     def stories(self) -> StoryBook:
-        with self._lock:
-            if self._stories is None:
-                self._stories = StoryBook(self.store, StoryParams(window_days=self.settings.story_window_days))
-            return self._stories
+        return self._once("_stories", lambda: StoryBook(
+            self.store, StoryParams(window_days=self.settings.story_window_days)))
 
     @property
     def sessions(self) -> SessionStore:
-        with self._lock:
-            if self._sessions is None:
-                self._sessions = SessionStore(self.settings.data_dir / "sessions.sqlite")
-            return self._sessions
+        return self._once("_sessions", lambda: SessionStore(self.settings.data_dir / "sessions.sqlite"))
 
     def context(self, llm: bool = True) -> Context:
         """`llm=False` for work that never generates (coordinators, listings)."""

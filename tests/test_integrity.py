@@ -240,6 +240,10 @@ def test_requests_keep_answering_while_another_process_changes_the_index(tmp_pat
             done.set()
             for t in threads:
                 t.join(120)
+        with httpx.Client(base_url=url, timeout=120) as http:
+            hits = http.post("/v1/search", json={"query": "project number 23 would cost", "k": 10}).json()
+        assert "gen-00023" in {h["article_id"] for h in hits}  # the other process's last write is seen
+        assert "gen-00000" not in {h["article_id"] for h in hits}
     assert len(statuses) >= 30
     failed = [s for s in statuses if s[1] != 200]
     assert not failed, failed[:5]
