@@ -177,9 +177,9 @@ def test_chat_sse_event_order(live):
     assert kinds[0] == "meta" and kinds[-1] == "final" and "token" in kinds
     assert kinds.index("token") < len(kinds) - 1
     final = events[-1][1]["answer"]
-    if not final["abstained"]:
-        sentences = [d["text"] for e, d in events if e == "sentence"]
-        assert " ".join(sentences) == final["answer"]
+    assert not final["abstained"], final  # the 0.5B model answers this one at temperature 0
+    sentences = [d["text"] for e, d in events if e == "sentence"]
+    assert " ".join(sentences) == final["answer"]
 
 
 def test_openai_sdk_streaming_and_not(live):
@@ -193,8 +193,8 @@ def test_openai_sdk_streaming_and_not(live):
     content = resp.choices[0].message.content
     extra = resp.model_extra
     assert content and "citations" in extra and extra["newsdesk"]["answer"] == content
-    if not extra["newsdesk"]["abstained"]:
-        assert "[1]" in content and extra["citations"][0]["quote"]
+    assert not extra["newsdesk"]["abstained"], extra
+    assert "[1]" in content and extra["citations"][0]["quote"]
     stream = sdk.chat.completions.create(model="newsdesk", stream=True, messages=[
         {"role": "user", "content": "How much will Lumenix invest?"},
         {"role": "assistant", "content": "Lumenix will invest €2.4 billion [1]."},

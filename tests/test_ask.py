@@ -1,5 +1,4 @@
 """The answer chain: real 0.5B model for behaviour, scripted outputs for exact verifier logic."""
-import json
 import subprocess
 import sys
 import time
@@ -65,10 +64,9 @@ def test_real_model_answer_is_verified(seeded, test_llm):
     assert a.model == "qwen2.5-coder-0.5b"
     assert set(a.timings_ms) >= {"retrieve", "generate", "verify", "total"}
     _check_citations(a, store)
-    if not a.abstained:
-        assert a.citations
-        if "Witkoff" in a.answer:
-            assert any("Witkoff" in c.quote for c in a.citations)
+    # The 0.5B model at temperature 0 answers this one: pinned, so an abstention fails the test.
+    assert not a.abstained and a.citations, a.model_dump()
+    assert "Witkoff" in a.answer and any("Witkoff" in c.quote for c in a.citations), a.model_dump()
 
 
 def test_scripted_wrong_name_is_repaired_and_conflict_listed(seeded):
@@ -176,7 +174,7 @@ def test_openai_compatible_server_backend(seeded, test_llm):
         a = answer_question(Context(remote, store, llm), "Who met Vladimir Putin on Friday?", on_token=tokens.append)
         assert len(tokens) > 1 and a.model == "test-model"
         _check_citations(a, store)
-        json.dumps(a.model_dump())
+        assert not a.abstained and any("Witkoff" in c.quote for c in a.citations), a.model_dump()
     finally:
         proc.terminate()
         proc.wait(20)
