@@ -278,13 +278,17 @@ class ArticleStore:
             return False
         with db:  # hide it from search first; the vectors follow, the journal finishes them after a crash
             self._journal(db, article_id, "delete", None)
-            db.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
-            db.execute("DELETE FROM articles WHERE id=?", (article_id,))
-            self._bump_generation(db)
+            self._drop_from_catalog(db, article_id)
         self.purge_vectors(article_id)
         with db:
             db.execute("DELETE FROM pending WHERE article_id=? AND op='delete'", (article_id,))
         return True
+
+    def _drop_from_catalog(self, db: sqlite3.Connection, article_id: str) -> None:
+        """Inside a transaction: the article and its chunks leave search (the generation moves)."""
+        db.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+        if db.execute("DELETE FROM articles WHERE id=?", (article_id,)).rowcount:
+            self._bump_generation(db)
 
     def purge_vectors(self, article_id: str) -> None:
         keys = self.records.list_keys(group_ids=[article_id])
@@ -306,9 +310,7 @@ class ArticleStore:
                 continue  # another live process is writing it right now
             if r["op"] == "delete":
                 with db:
-                    db.execute("DELETE FROM chunks WHERE article_id=?", (r["article_id"],))
-                    if db.execute("DELETE FROM articles WHERE id=?", (r["article_id"],)).rowcount:
-                        self._bump_generation(db)
+                    self._drop_from_catalog(db, r["article_id"])
                 self.purge_vectors(r["article_id"])
                 fixed.append(f"finished the interrupted delete of article {r['article_id']}")
             else:

@@ -32,10 +32,14 @@ def _container():
 
 def _store():
     store = _container().store
-    for line in store.repairs:
-        err.print(f"[yellow]repaired[/]: {line}")
+    _print_repairs(store.repairs)
     store.repairs = []
     return store
+
+
+def _print_repairs(lines: list[str]) -> None:
+    for line in lines:
+        err.print(f"[yellow]repaired[/]: {line}")
 
 
 def _require_writable(what: str) -> None:
@@ -124,8 +128,7 @@ def ingest(paths: tuple[str, ...], as_json: bool) -> None:
     settings = _settings()
     store = _store()
     store.require_writable("ingest")
-    for line in store.reconcile(full=True):  # drift no journal saw (an older version, a restored backup)
-        err.print(f"[yellow]repaired[/]: {line}")
+    _print_repairs(store.reconcile(full=True))  # drift no journal saw (an older version, a restored backup)
     with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("{task.description}"),
                   console=err, transient=as_json, disable=not err.is_terminal and as_json) as bar:

@@ -34,8 +34,12 @@ class Context:
     @property
     def stories(self) -> StoryBook:
         if self.book is None:
-            self.book = StoryBook(self.store, StoryParams(window_days=self.settings.story_window_days))
+            self.book = story_book(self.store, self.settings)
         return self.book
+
+
+def story_book(store: ArticleStore, settings: Settings) -> StoryBook:
+    return StoryBook(store, StoryParams(window_days=settings.story_window_days))
 
 
 class Container:
@@ -72,8 +76,7 @@ class Container:
 
     @property
     def stories(self) -> StoryBook:
-        return self._once("_stories", lambda: StoryBook(
-            self.store, StoryParams(window_days=self.settings.story_window_days)))
+        return self._once("_stories", lambda: story_book(self.store, self.settings))
 
     @property
     def sessions(self) -> SessionStore:
