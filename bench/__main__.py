@@ -14,8 +14,7 @@ from pathlib import Path
 
 from eval.metrics import percentile
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+from bench.support import REPO, scratch_settings
 
 
 def rss_mb() -> float:
@@ -23,7 +22,7 @@ def rss_mb() -> float:
 
 
 def bench_ingest(settings_for, n_generated: int) -> None:
-    from helpers import generated_articles, write_jsonl_files
+    from bench.support import generated_articles, write_jsonl_files
     from service.components import build_store
     from service.ingest import ingest_paths
 
@@ -69,11 +68,11 @@ def bench_ask(settings_for, model_name: str) -> None:
     prompt (budgeted source sentences, prompt cache on) against whole chunks and against no cache."""
     import statistics
 
-    from service.ask import answer_question
+    from service.answer.chain import answer_question
     from service.container import Context
     from service.components import build_store
     from service.ingest import ingest_paths
-    from service.llm import build_llm
+    from service.models.llm import build_llm
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings_for(Path(tmp) / "seeds", llm_model=model_name)
@@ -90,7 +89,7 @@ def bench_ask(settings_for, model_name: str) -> None:
             t = time.perf_counter()
             llm.llama.eval(tokens)
             print(f"prompt reading on this machine: {len(tokens) / (time.perf_counter() - t):.0f} tok/s "
-                  f"(MODELS.md measured 92 for the 1.5B on its 2 cores)")
+                  f"(92 tok/s measured for the 1.5B on 2 cores when it was chosen)")
             llm.llama.reset()
         answer_question(Context(settings, store, llm), "Who pledged air defence systems?")  # warm the prefix cache
         configs = [("budgeted sources, prompt cache on (default)", {}, True),
@@ -109,7 +108,7 @@ def bench_ask(settings_for, model_name: str) -> None:
                 ttft.append((first[0] - t0) if first else total[-1])
                 verify.append(a.timings_ms.get("verify", 0))
                 conflicts.append(a.timings_ms.get("conflicts", 0))
-                usage = llm.last_usage
+                usage = a.usage
                 prompt.append(usage.get("prompt_tokens", 0))
                 read.append(usage.get("prompt_tokens_read", 0))
                 gen_rate.append(usage.get("completion_tokens", 0) / max(usage.get("total_s", 1) - usage.get("first_token_s", 0), 1e-3))
@@ -133,7 +132,7 @@ def bench_http(settings_for, model_name: str, clients: int = 10, per_client: int
     import httpx
     import uvicorn
 
-    from helpers import free_port
+    from bench.support import free_port
     from service.api.app import create_app
     from service.components import build_store
     from service.ingest import ingest_paths
@@ -213,7 +212,7 @@ def bench_celery(settings_for, model_name: str = "qwen2.5-coder-0.5b") -> None:
     import shutil
     import subprocess
 
-    from helpers import REPO as ROOT, cli_env, free_port, run_cli
+    from bench.support import REPO as ROOT, cli_env, free_port, run_cli
     from service.components import build_store
     from service.ingest import ingest_paths
 
@@ -255,8 +254,7 @@ def main() -> None:
     parser.add_argument("--slack", action="store_true", help="also Slack ack latency over 100 requests")
     parser.add_argument("--celery", action="store_true", help="also batch items/minute with 1 and 2 workers")
     args = parser.parse_args()
-    from conftest import make_settings
-
+    make_settings = scratch_settings
     if not args.skip_ingest:
         bench_ingest(make_settings, args.generated)
     for model in filter(None, args.models.split(",")):

@@ -10,8 +10,8 @@ import re
 import time
 
 from index.models import Hit
-from service.citations import is_abstention
-from service.llm import ChatModel, complete
+from service.answer.claims import is_abstention
+from service.models.llm import ChatModel, complete
 from service.prompts import render
 from service.schemas import ABSTAIN_TEXT
 

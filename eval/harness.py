@@ -16,7 +16,7 @@ from eval.metrics import aggregate, by_kind, check_thresholds, score_item, score
 from eval.report import write_report
 from eval.schema import EvalSet
 from index.sentences import sentence_spans
-from service.ask import answer_question
+from service.answer.chain import answer_question
 from service.container import get_container
 from service.ingest import ingest_paths
 from service.search import search_chunks

@@ -19,7 +19,9 @@ from eval.schema import SetError, has_key, load_model
 from index.chunk import chunk_article
 from index.load import load_file
 from index.models import Article, Hit
-from service.citations import Claim, Source, locate_support, verify
+from service.answer.claims import Claim
+from service.answer.sources import Source
+from service.answer.verify import locate_support, verify
 from service.settings import Settings
 
 

@@ -33,14 +33,24 @@ class Chunk(BaseModel):
     tokens: int = 0
 
 
-class Hit(BaseModel):
-    """A retrieved chunk with the article fields a reader needs to check it."""
+class ArticleRef(BaseModel):
+    """What a reader needs to find and judge an article: every shape that points at one (a hit,
+    a citation, a catalog row, a story member) carries these fields under these names."""
 
-    article_id: str
     title: str
     source: str | None = None
     url: str | None = None
-    published: str | None = None
+    published: str | None = None  # ISO date, YYYY-MM-DD
+
+    def ref(self) -> dict[str, str | None]:
+        """These fields alone, to build another shape that points at the same article."""
+        return {name: getattr(self, name) for name in ArticleRef.model_fields}
+
+
+class Hit(ArticleRef):
+    """A retrieved chunk with the article fields a reader needs to check it."""
+
+    article_id: str
     chunk_id: str
     start: int
     end: int
@@ -57,10 +67,6 @@ class LoadError(BaseModel):
     reason: str
 
 
-class ArticleSummary(BaseModel):
+class ArticleSummary(ArticleRef):
     id: str
-    title: str
-    source: str | None = None
-    url: str | None = None
-    published: str | None = None
     chunks: int = 0

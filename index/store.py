@@ -369,8 +369,8 @@ class ArticleStore:
                        metadata=json.loads(r["metadata"] or "{}"))
 
     def article_rows(self) -> list[sqlite3.Row]:
-        """Every article's id, title, source, date, text and content hash, oldest first."""
-        return self._db().execute("SELECT id, title, source, published, text, content_hash FROM articles "
+        """Every article's id, title, source, url, date, text and content hash, oldest first."""
+        return self._db().execute("SELECT id, title, source, url, published, text, content_hash FROM articles "
                                   "ORDER BY published, id").fetchall()
 
     def first_chunk_ids(self, article_ids: list[str]) -> dict[str, str]:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from index.retrieve import Filters
-from service.ask import OnToken, answer_question
+from service.answer.chain import OnToken, answer_question
 from service.container import Context
-from service.llm import complete
+from service.models.llm import complete
 from service.prompts import render
 from service.schemas import Answer
 from service.sessions import SessionStore

@@ -1,14 +1,14 @@
-"""The one place that picks backends from Settings; each branch imports its backend lazily."""
+"""Store and embeddings builders, registered by the name Settings selects; each imports its backend lazily."""
 from __future__ import annotations
 
-import threading
-
 import logging
+import threading
 
 from langchain_core.embeddings import Embeddings
 
 from index.store import ArticleStore, StoreConfig
 from index.tokens import prepare_tiktoken_cache
+from service.models.registry import Registry
 from service.settings import Settings
 
 log = logging.getLogger("newsdesk")
@@ -17,20 +17,29 @@ _stores: dict[tuple, ArticleStore] = {}
 _embedders: dict[tuple, Embeddings] = {}
 
 
+EMBEDDERS: Registry[Embeddings] = Registry("NEWSDESK_EMBEDDER")
+
+
+@EMBEDDERS.register("local")
+def _minilm(settings: Settings) -> Embeddings:
+    from index.embed import MiniLMEmbeddings
+
+    return MiniLMEmbeddings(threads=settings.embed_threads)
+
+
+@EMBEDDERS.register("openai")
+def _openai(settings: Settings) -> Embeddings:
+    from index.embed import openai_embeddings
+
+    key_value = settings.embed_api_key.get_secret_value() if settings.embed_api_key else None
+    return openai_embeddings(settings.embed_base_url, settings.embed_model, key_value)
+
+
 def build_embeddings(settings: Settings) -> Embeddings:
     key = (settings.embedder, settings.embed_base_url, settings.embed_model, settings.embed_threads)
     with _lock:
         if key not in _embedders:
-            match settings.embedder:
-                case "local":
-                    from index.embed import MiniLMEmbeddings
-
-                    _embedders[key] = MiniLMEmbeddings(threads=settings.embed_threads)
-                case "openai":
-                    from index.embed import openai_embeddings
-
-                    key_value = settings.embed_api_key.get_secret_value() if settings.embed_api_key else None
-                    _embedders[key] = openai_embeddings(settings.embed_base_url, settings.embed_model, key_value)
+            _embedders[key] = EMBEDDERS.build(settings.embedder, settings)
         return _embedders[key]
 
 

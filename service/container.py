@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from index.store import ArticleStore
 from service.gate import ModelGate
-from service.llm import ChatModel
+from service.models.llm import ChatModel
 from service.sessions import SessionStore
 from service.settings import Settings, get_settings
 from service.stories import StoryBook, StoryParams
@@ -66,7 +66,7 @@ class Container:
 
     @property
     def llm(self) -> ChatModel:
-        from service.llm import build_llm
+        from service.models.llm import build_llm
 
         return self._once("_llm", lambda: build_llm(self.settings))
 

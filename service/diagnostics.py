@@ -8,7 +8,7 @@ from service.settings import Settings
 
 def describe(settings: Settings) -> dict:
     from index.embed import minilm_files
-    from service.modelfiles import BUNDLED, assembled_path, parts_present
+    from service.models.files import BUNDLED, assembled_path, parts_present
 
     shown = {}
     for key, value in settings.model_dump().items():

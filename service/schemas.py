@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from index.models import ArticleRef
 
-class Citation(BaseModel):
+
+class Citation(ArticleRef):
     id: int
     article_id: str
-    title: str
-    source: str | None = None
-    url: str | None = None
-    published: str | None = None
     chunk_id: str
     quote: str = Field(description="The supporting span, verbatim from the article's cleaned text.")
     start: int = Field(description="Offset of the quote in the article's cleaned text.")
@@ -42,6 +40,8 @@ class Answer(BaseModel):
     unsupported_sentences: list[str] = []
     conflicts: list[Conflict] = []
     timings_ms: dict[str, float] = {}
+    usage: dict[str, float] = Field({}, description="the model call: prompt_tokens (prompt_tokens_read of them "
+                                                    "not cached), completion_tokens, first_token_s, total_s")
     model: str
     standalone_question: str | None = None
 

@@ -12,8 +12,10 @@ from pydantic import BaseModel
 
 from index.models import Hit
 from index.tokens import count_tokens
-from service.ask import CitationBook, build_sources, conflict_sentence, format_sources, with_marker
-from service.citations import Source, is_abstention, parse_claims, verify
+from service.answer.chain import CitationBook, build_sources, conflict_sentence, format_sources, with_marker
+from service.answer.claims import is_abstention, parse_claims
+from service.answer.sources import Source
+from service.answer.verify import verify
 from service.container import Context
 from service.prompts import render
 from service.schemas import Citation, Conflict, ConflictVersion

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from bench.support import MODEL_CACHE, REPO, scratch_settings
+
+__all__ = ["MODEL_CACHE", "make_settings"]
+
 SEEDS = REPO / "tests" / "data" / "seeds"  # real articles, kept in the repo (see its README)
 DEMO = REPO / "demo" / "corpus"
-MODEL_CACHE = REPO / "data" / "models"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -27,12 +29,7 @@ def demo_dir() -> Path:
     return DEMO
 
 
-def make_settings(data_dir: Path, **overrides):
-    from service.settings import Settings
-
-    values = {"data_dir": data_dir, "model_cache": MODEL_CACHE, "llm_model": "qwen2.5-coder-0.5b"}
-    values.update(overrides)
-    return Settings(**values)
+make_settings = scratch_settings  # the small test model and the bundled models on a scratch dir
 
 
 @pytest.fixture

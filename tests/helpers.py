@@ -1,67 +1,41 @@
-"""Test helpers: run the real CLI in a subprocess, generate corpora, free ports."""
+"""Test helpers: the real CLI in a subprocess (optionally offline-guarded), a scripted model."""
 from __future__ import annotations
 
-import json
-import os
-import random
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from bench.support import REPO, free_port, generated_articles, write_jsonl_files
+from bench.support import cli_env as _cli_env, run_cli as _run_cli
 
+__all__ = ["REPO", "ScriptedModel", "cli_env", "free_port", "generated_articles", "run_cli", "write_jsonl_files"]
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+TESTS = Path(__file__).resolve().parent
 
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({"NEWSDESK_DATA_DIR": str(data_dir), "NEWSDESK_MODEL_CACHE": str(REPO / "data" / "models"),
-                "NEWSDESK_LLM_MODEL": "qwen2.5-coder-0.5b", "HF_HUB_OFFLINE": "1",
-                "ANONYMIZED_TELEMETRY": "False", "PYTHONPATH": str(REPO / "tests") + os.pathsep + str(REPO)})
-    env.update(extra)
-    return env
+    return _cli_env(data_dir, (TESTS,), **extra)
 
 
-def run_cli(args: list[str], data_dir: Path, offline: bool = False, timeout: float = 600,
-            **extra: str) -> subprocess.CompletedProcess:
+def run_cli(args: list[str], data_dir: Path, offline: bool = False, timeout: float = 600, **extra: str):
     """`newsdesk ARGS` in a fresh process; with offline=True, non-loopback sockets raise."""
-    prelude = "import offline_guard; " if offline else ""
-    code = f"{prelude}import sys; from service.cli import main; sys.argv = ['newsdesk'] + {args!r}; main()"
-    return subprocess.run([sys.executable, "-c", code], env=cli_env(data_dir, **extra), cwd=REPO,
-                          capture_output=True, text=True, timeout=timeout)
+    return _run_cli(args, data_dir, "import offline_guard; " if offline else "", (TESTS,), timeout, **extra)
 
 
-_TOPICS = ["harbour", "election", "wildfire", "railway", "hospital", "museum", "bridge", "festival",
-           "factory", "university", "drought", "airport"]
-_TOWNS = ["Alder", "Brisk", "Cotton", "Dunmore", "Elvaston", "Fairholm", "Glenrock", "Hollis"]
+class ScriptedModel:
+    """Replays a hand-written model output: tests a chain's logic with exact inputs."""
 
+    name = "scripted"
 
-def generated_articles(n: int, seed: int = 7) -> list[dict]:
-    rng = random.Random(seed)
-    out = []
-    for i in range(n):
-        topic, town = rng.choice(_TOPICS), rng.choice(_TOWNS)
-        sentences = [f"Officials in {town} said on Monday that the {topic} project number {i} would "
-                     f"cost {rng.randint(2, 900)} million euros."]
-        for _ in range(rng.randint(6, 14)):
-            sentences.append(f"Residents of {town} were told that the {topic} plan involves "
-                             f"{rng.randint(10, 5000)} workers and {rng.choice(_TOPICS)} upgrades over "
-                             f"{rng.randint(2, 12)} years, according to spokesperson {rng.choice(_TOWNS)}son.")
-        out.append({"id": f"gen-{i:05d}", "title": f"{town} {topic} update {i}", "source": f"Outlet {i % 7}",
-                    "published": f"2026-0{1 + i % 9}-{1 + i % 27:02d}", "text": " ".join(sentences)})
-    return out
+    def __init__(self, text: str):
+        self.text = text
+        self.seen: list[list[dict]] = []
 
+    @property
+    def calls(self) -> int:
+        return len(self.seen)
 
-def write_jsonl_files(folder: Path, articles: list[dict], per_file: int = 10) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(0, len(articles), per_file):
-        p = folder / f"batch_{i // per_file:04d}.jsonl"
-        p.write_text("\n".join(json.dumps(a) for a in articles[i:i + per_file]) + "\n")
-        paths.append(p)
-    return paths
+    def stream(self, messages, max_tokens, temperature, stop=None):
+        from service.models.llm import Generation, timed
+
+        self.seen.append(messages)
+        return Generation(lambda usage: timed((word + " " for word in self.text.split(" ")), usage))
+

@@ -64,12 +64,15 @@ def test_health_ready_metrics(data_dir):
         assert c.get("/healthz").json() == {"status": "ok"}
         r = c.get("/readyz")
         assert r.status_code == 503 and r.json()["checks"]["llm"]["ok"] is False
-        assert c.post("/v1/ask", json={"question": "Who leads the Rail Drivers' Association?"}).status_code == 200
+        asked = c.post("/v1/ask", json={"question": "Who leads the Rail Drivers' Association?"})
+        assert asked.status_code == 200
         r = c.get("/readyz")
         assert r.status_code == 200 and r.json()["checks"]["store"]["articles"] >= 14
         metrics = c.get("/metrics").text
         assert 'newsdesk_requests_total{method="POST",route="/v1/ask",status="200"}' in metrics
-        assert "newsdesk_stage_seconds_bucket" in metrics and "newsdesk_tokens_generated_total" in metrics
+        assert "newsdesk_stage_seconds_bucket" in metrics
+        generated = asked.json()["usage"]["completion_tokens"]
+        assert generated > 0 and f"newsdesk_tokens_generated_total {float(generated)}" in metrics
 
 
 def test_ask_shape_and_validation(client):
@@ -195,6 +198,9 @@ def test_openai_sdk_streaming_and_not(live):
     assert content and "citations" in extra and extra["newsdesk"]["answer"] == content
     assert not extra["newsdesk"]["abstained"], extra
     assert "[1]" in content and extra["citations"][0]["quote"]
+    # the model's own counts for this call (the answer prompt is a few hundred tokens)
+    assert resp.usage.prompt_tokens > 100 and resp.usage.completion_tokens > 3
+    assert resp.usage.total_tokens == resp.usage.prompt_tokens + resp.usage.completion_tokens
     stream = sdk.chat.completions.create(model="newsdesk", stream=True, messages=[
         {"role": "user", "content": "How much will Lumenix invest?"},
         {"role": "assistant", "content": "Lumenix will invest €2.4 billion [1]."},
@@ -205,6 +211,7 @@ def test_openai_sdk_streaming_and_not(live):
     assert last.choices[0].finish_reason == "stop"
     assert last.model_extra["newsdesk"]["answer"] == text or last.model_extra["newsdesk"]["abstained"]
     assert "citations" in last.model_extra
+    assert last.usage.prompt_tokens > 100 or last.model_extra["newsdesk"]["abstained"]
 
 
 def test_auth_and_rate_limit(data_dir):

@@ -6,27 +6,12 @@ import time
 import httpx
 import pytest
 
-from helpers import free_port
+from helpers import ScriptedModel, free_port
 from index.load import article_from_mapping
-from service.ask import answer_question
+from service.answer.chain import answer_question
 from service.container import Context
-from service.llm import build_llm
+from service.models.llm import build_llm
 from service.schemas import ABSTAIN_TEXT
-
-
-class ScriptedModel:
-    """Replays a hand-written model output: tests the chain's logic with exact inputs."""
-
-    name = "scripted"
-
-    def __init__(self, text):
-        self.text = text
-        self.seen = []
-
-    def stream(self, messages, max_tokens, temperature, stop=None):
-        self.seen.append(messages)
-        for word in self.text.split(" "):
-            yield word + " "
 
 
 @pytest.fixture(scope="module")
@@ -212,8 +197,8 @@ def test_a_new_process_starts_with_the_instructions_already_read(tmp_path):
     """States on disk: a fresh model (as in a new `newsdesk ask` process) reads only what is new;
     a torn state file is dropped, not trusted; only the newest few files are kept."""
     from conftest import MODEL_CACHE
-    from service.llm import LocalLlama, complete
-    from service.modelfiles import resolve_local_model
+    from service.models.llm import LocalLlama, complete
+    from service.models.files import resolve_local_model
 
     path = str(resolve_local_model("qwen2.5-coder-0.5b", MODEL_CACHE))
 
@@ -221,17 +206,15 @@ def test_a_new_process_starts_with_the_instructions_already_read(tmp_path):
         return LocalLlama(path, "t", 2048, 2, state_cache_mb=64, state_dir=tmp_path, state_files=2)
 
     first = fresh()
-    complete(first, _answer_prompt("Who is the mayor?"), max_tokens=4)
-    cold = dict(first.last_usage)
+    cold = _usage(first, _answer_prompt("Who is the mayor?"), 4)
     first.close()
     files = list(tmp_path.rglob("*.npz"))
-    assert len(files) == 1 and cold["prompt_tokens_read"] == cold["prompt_tokens"] > 200
+    assert len(files) == 1 and cold.prompt_tokens_read == cold.prompt_tokens > 200
     # the full logits buffer (n_batch x vocabulary, ~150 MB here) is never kept: memory stays bounded
     assert [s.scores.shape[0] for s in first.state_cache.cache_state.values()] == [1]
     assert files[0].stat().st_size < 20 << 20
     second = fresh()
-    complete(second, _answer_prompt("Who opened the library?"), max_tokens=4)
-    assert second.last_usage["prompt_tokens_read"] < 40
+    assert _usage(second, _answer_prompt("Who opened the library?"), 4).prompt_tokens_read < 40
     complete(second, _answer_prompt("When did the library open?"), max_tokens=4)
     second.close()
     files = sorted(tmp_path.rglob("*.npz"), key=lambda p: p.stat().st_mtime_ns)
@@ -239,16 +222,23 @@ def test_a_new_process_starts_with_the_instructions_already_read(tmp_path):
     for f in files:
         f.write_bytes(b"torn")
     third = fresh()
-    complete(third, _answer_prompt("Who is the mayor?"), max_tokens=4)
-    assert third.last_usage["prompt_tokens_read"] == third.last_usage["prompt_tokens"]
+    torn = _usage(third, _answer_prompt("Who is the mayor?"), 4)
+    assert torn.prompt_tokens_read == torn.prompt_tokens
     assert len(list(tmp_path.rglob("*.npz"))) == 1  # the torn files went; the new state is saved
     third.close()
+
+
+def _usage(model, messages, max_tokens):
+    """Run one call to its end and return what that call alone read and generated."""
+    generation = model.stream(messages, max_tokens, 0.0)
+    generation.text()
+    return generation.usage
 
 
 def test_saved_states_keep_each_tasks_instructions_warm(test_llm):
     """A chat follow-up runs the condense prompt between two answers; the second answer must
     not re-read the answer instructions (measured in tokens read, not seconds)."""
-    from service.llm import complete
+    from service.models.llm import complete
     from service.prompts import render
 
     answer = _answer_prompt
@@ -257,16 +247,14 @@ def test_saved_states_keep_each_tasks_instructions_warm(test_llm):
     try:
         complete(test_llm, answer("Who is the mayor?"), max_tokens=8)
         complete(test_llm, condense, max_tokens=8)
-        complete(test_llm, answer("Who opened the library?"), max_tokens=8)
-        warm = dict(test_llm.last_usage)
+        warm = _usage(test_llm, answer("Who opened the library?"), 8)
         test_llm.cache_prompts = False
-        complete(test_llm, answer("Who opened the library?"), max_tokens=8)
-        cold = dict(test_llm.last_usage)
+        cold = _usage(test_llm, answer("Who opened the library?"), 8)
     finally:
         test_llm.cache_prompts = True
-    assert cold["prompt_tokens_read"] == cold["prompt_tokens"] > 200
-    assert warm["prompt_tokens"] == cold["prompt_tokens"]
-    assert warm["prompt_tokens_read"] < 60  # only the new question and sources were read
+    assert cold.prompt_tokens_read == cold.prompt_tokens > 200
+    assert warm.prompt_tokens == cold.prompt_tokens
+    assert warm.prompt_tokens_read < 60  # only the new question and sources were read
 
 
 def test_conflicts_only_on_facts_the_answer_states_and_changes_are_updates(demo_store):

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from conftest import make_settings
-from helpers import REPO, cli_env, free_port, run_cli
+from helpers import REPO, ScriptedModel, cli_env, free_port, run_cli
 from service.container import Context
 from service.batch.runner import BatchParams, run_local
 from service.components import build_store
 from service.ingest import ingest_paths
-from service.llm import build_llm
+from service.models.llm import build_llm
 
 
 FAST = {"llm_max_tokens": 96, "summary_sentences": 2}  # short summaries: the runner is under test here
@@ -192,18 +192,11 @@ def test_celery_two_workers_match_local_run_and_survive_a_killed_worker(demo_dat
         rescuer.wait()
 
 
-class _Scripted:
-    name = "scripted"
-
-    def stream(self, messages, max_tokens, temperature, stop=None):
-        yield "A summary sentence [1]."
-
-
 def test_two_runs_into_one_folder_add_up(demo_data, tmp_path):
     """Issue 14: a second run into the same --out kept only its own items in summaries.jsonl and
     digest.md. The outputs now merge every run of the folder (the later run's row per item)."""
     settings = make_settings(demo_data, **FAST)
-    ctx = Context(settings, build_store(settings), _Scripted())
+    ctx = Context(settings, build_store(settings), ScriptedModel("A summary sentence [1]."))
     out = tmp_path / "out"
     first = run_local(ctx, BatchParams(kind="articles", since="2026-06-01", out=str(out)))
     second = run_local(ctx, BatchParams(kind="articles", since="2026-04-01", source="Tech Tribune", out=str(out)))

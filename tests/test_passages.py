@@ -3,8 +3,8 @@ import pytest
 
 from index.models import Hit
 from index.tokens import count_tokens
-from service.citations import Source
-from service.passages import EmbedCache, format_selected, select_passages
+from service.answer.sources import Source
+from service.answer.passages import EmbedCache, format_selected, select_passages
 
 WITKOFF = ("The talks began at noon. The weather in Moscow was cold and grey. Steve Witkoff met Russian "
            "President Vladimir Putin on Friday. He carried a message from Donald Trump. Markets were quiet.")

@@ -5,9 +5,11 @@ from itertools import combinations
 import numpy as np
 import pytest
 
+from helpers import ScriptedModel
+
 from service.container import Context
 from service.ingest import ingest_paths
-from service.llm import build_llm
+from service.models.llm import build_llm
 from service.stories import StoryBook
 from service.summarize import summarize, summarize_article, summarize_story
 
@@ -149,7 +151,7 @@ def test_long_texts_reduce_level_by_level_and_a_cap_refuses_what_would_take_hour
     settings, store = seeded
     assert planned_calls(1, 1200, 4) == 1 and planned_calls(3, 1200, 4) == 4
     assert planned_calls(264, 1200, 4) > 264 + 1  # more than one reduce level
-    scripted = ScriptedLlm("Steve Witkoff met Vladimir Putin on Friday [1].")
+    scripted = ScriptedModel("Steve Witkoff met Vladimir Putin on Friday [1].")
     ids = [a.id for a in store.list_articles()]
     tight = settings.model_copy(update={"summary_prompt_tokens": 200, "summary_max_calls": 2})
     with pytest.raises(TooLong, match="NEWSDESK_SUMMARY_MAX_CALLS"):
@@ -160,17 +162,6 @@ def test_long_texts_reduce_level_by_level_and_a_cap_refuses_what_would_take_hour
     groups = int(result.timings_ms["map_calls"])
     assert scripted.calls == result.timings_ms["model_calls"] <= planned_calls(groups, 200, 2)
     assert scripted.calls > groups + 1  # the partials did not fit one reduce prompt: a second level ran
-
-
-class ScriptedLlm:
-    name = "scripted"
-
-    def __init__(self, text):
-        self.text, self.calls = text, 0
-
-    def stream(self, messages, max_tokens, temperature, stop=None):
-        self.calls += 1
-        yield self.text
 
 
 # --- same event, not same topic ------------------------------------------------------------------
@@ -294,14 +285,14 @@ def test_one_article_touching_two_events_does_not_glue_them():
      ["number: 2,100 vs 1,200"]),
 ])
 def test_conflict_rules(a, b, expected):
-    from service.stories.conflicts import compare_sentences
+    from service.facts.conflicts import compare_sentences
 
     assert [d.about for d in compare_sentences(a, b)] == expected
 
 
 def test_a_later_report_that_changes_a_fact_is_an_update():
     from service.stories.book import ConflictSide
-    from service.stories.conflicts import relation
+    from service.facts.conflicts import relation
 
     old = ConflictSide(article_id="a", published="2026-03-01", text="Drivers will strike for 48 hours.", start=0, end=1)
     new = ConflictSide(article_id="b", published="2026-03-04", text="The strike has since been cut to 24 hours.",

@@ -2,7 +2,9 @@
 import pytest
 
 from index.models import Hit
-from service.citations import Source, parse_claims, verify
+from service.answer.claims import parse_claims
+from service.answer.sources import Source
+from service.answer.verify import verify
 
 A1 = ("Steve Witkoff, a top Trump administration official and the president’s special foreign envoy, "
       "met Friday with Russian President Vladimir Putin. The Kremlin described the meeting as a “good "
@@ -127,7 +129,7 @@ def test_name_sharing_a_word_with_the_chunk_still_fails(embed):
 
 
 def test_marker_between_two_full_stops_belongs_to_the_sentence_before():
-    from service.citations import normalize_markers
+    from service.answer.claims import normalize_markers
 
     assert normalize_markers("It rained on Friday. [1]. Trains ran [2].") == "It rained on Friday [1]. Trains ran [2]."
     claims = parse_claims("It rained on Friday. [1]. Trains ran [2].")
@@ -143,7 +145,7 @@ def _article(text, title="Story"):
 
 
 def _supported(claim, source, embed, question=""):
-    from service.citations import Claim
+    from service.answer.claims import Claim
 
     return verify([Claim(claim, [1])], [source], embed, question=question)[0]
 
@@ -203,7 +205,7 @@ def test_facts_repeated_from_the_question_need_only_be_in_the_article(embed):
 
 
 def test_our_code_decides_whether_an_answer_answers():
-    from service.abstain import about_the_question, asked_for, gives
+    from service.answer.abstain import about_the_question, asked_for, gives
 
     assert asked_for("How much did Microsoft pay for Sybari?") == "quantity"
     assert asked_for("When will the Lumenix factory open?") == "date"
@@ -230,7 +232,7 @@ def test_an_invented_year_is_cut_not_the_whole_sentence(embed):
 
 
 def test_how_many_needs_a_count_of_the_thing_asked_about():
-    from service.abstain import gives
+    from service.answer.abstain import gives
 
     assert not gives("quantity", "Half-Life 2 has won six Bafta Awards.", "How many copies of Half-Life 2 were sold?")
     assert gives("quantity", "About 1,200 residents left.", "How many people left Ashford Vale?")
@@ -238,15 +240,15 @@ def test_how_many_needs_a_count_of_the_thing_asked_about():
 
 
 def test_an_amount_measures_what_the_source_says_it_measures():
-    from service.facts import numbers_agree
+    from service.facts.extract import numbers_agree
 
     assert not numbers_agree("Mittal Steel made a net profit of $32bn.", "It would have annual sales of $32bn.")[0]
     assert numbers_agree("Mittal Steel would have sales of $32bn.", "It would have annual sales of $32bn.")[0]
 
 
 def test_money_questions_need_money_and_money_claims_need_money_sources():
-    from service.abstain import gives
-    from service.facts import numbers_agree
+    from service.answer.abstain import gives
+    from service.facts.extract import numbers_agree
 
     assert not gives("quantity", "Its box has a 160GB drive.", "What price will Telewest charge for its new box?")
     assert gives("quantity", "Ask Jeeves paid $300m.", "How much did Ask Jeeves pay for Bloglines?")
@@ -264,7 +266,7 @@ def test_a_role_belongs_to_the_name_beside_it_and_speakers_are_not_subjects(embe
 
 
 def test_what_price_needs_money():
-    from service.abstain import asked_for, gives
+    from service.answer.abstain import asked_for, gives
 
     assert asked_for("What is the Lumenix share price?") == "quantity"
     assert not gives("quantity", "Lumenix shares rose 6 percent on the news.", "What is the Lumenix share price?")

@@ -197,8 +197,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
-        from service.llm import LLMError
-        from service.modelfiles import ModelFileError
+        from service.models.llm import LLMError
+        from service.models.files import ModelFileError
 
         if isinstance(exc, (LLMError, ModelFileError)):
             state.metrics.errors.labels("model").inc()
@@ -216,7 +216,7 @@ def _mount_slack(app: FastAPI, state: AppState) -> None:
     """Slack's HTTP mode at /slack/events: bolt checks signatures, so no API key is asked here."""
     from service.slack.bot import build_slack_app
 
-    slack = build_slack_app(state)
+    slack = build_slack_app(state.container)
     if slack is None:
         return
     from fastapi.concurrency import run_in_threadpool

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, field_validator
 from index.retrieve import Filters
 from service.api.deps import Authorized, State, check_length, with_model
 from service.api.streaming import EventPump, sse
-from service.ask import answer_question
+from service.answer.chain import answer_question
 from service.chat import converse
 from index.models import Hit
 from service.schemas import Answer
@@ -88,8 +88,8 @@ async def ask(body: AskBody, state: State) -> Answer:
     filters = body.filters.to_filters() if body.filters else None
     ctx = await run_in_threadpool(state.context)
     answer = await run_in_threadpool(with_model, state, lambda: answer_question(
-        ctx, body.question, k=body.k, filters=filters, on_token=lambda _: state.metrics.tokens.inc()))
-    state.metrics.observe_answer(answer.timings_ms)
+        ctx, body.question, k=body.k, filters=filters))
+    state.metrics.observe_answer(answer)
     return answer
 
 
@@ -104,9 +104,9 @@ async def chat(body: ChatBody, request: Request, state: State):
     def work(pump: EventPump | None = None) -> dict:
         emit = pump.emit if pump else (lambda *_: None)
         answer = converse(ctx, state.sessions, session_id, body.message, filters=filters,
-                          on_token=lambda t: (state.metrics.tokens.inc(), emit("token", {"text": t})),
+                          on_token=lambda t: emit("token", {"text": t}),
                           on_sentence=lambda s: emit("sentence", {"text": s}))
-        state.metrics.observe_answer(answer.timings_ms)
+        state.metrics.observe_answer(answer)
         return {"session_id": session_id, "answer": answer.model_dump()}
 
     if not body.stream:

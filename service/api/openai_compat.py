@@ -70,13 +70,12 @@ async def completions(body: CompletionBody, request: Request, state: State):
         return {"citations": [c.model_dump() for c in answer.citations], "newsdesk": answer.model_dump()}
 
     if not body.stream:
-        answer = await run_in_threadpool(with_model, state, lambda: chat_turn(
-            ctx, history, question, on_token=lambda _: state.metrics.tokens.inc()))
-        state.metrics.observe_answer(answer.timings_ms)
+        answer = await run_in_threadpool(with_model, state, lambda: chat_turn(ctx, history, question))
+        state.metrics.observe_answer(answer)
         return {"id": cid, "object": "chat.completion", "created": created, "model": model,
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.answer},
                              "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}, **extra(answer)}
+                "usage": _usage(answer), **extra(answer)}
 
     def chunk(delta: dict, finish: str | None = None, **more) -> str:
         import json
@@ -87,7 +86,6 @@ async def completions(body: CompletionBody, request: Request, state: State):
 
     pump = EventPump()
     pump.run(state.gate, lambda p: chat_turn(ctx, history, question,
-                                             on_token=lambda _: state.metrics.tokens.inc(),
                                              on_sentence=lambda s: p.emit("sentence", s)))
 
     async def events():
@@ -100,10 +98,17 @@ async def completions(body: CompletionBody, request: Request, state: State):
             elif event == "final":
                 if data.abstained:
                     yield chunk({"content": data.answer})
-                state.metrics.observe_answer(data.timings_ms)
-                yield chunk({}, "stop", **extra(data))
+                state.metrics.observe_answer(data)
+                yield chunk({}, "stop", usage=_usage(data), **extra(data))
             elif event == "error":
                 yield chunk({}, "error", error=data)
         yield "data: [DONE]\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+def _usage(answer) -> dict[str, int]:
+    """The model's own token counts (zero when nothing was generated: no sources were found)."""
+    prompt, completion = int(answer.usage.get("prompt_tokens", 0)), int(answer.usage.get("completion_tokens", 0))
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+

@@ -10,7 +10,7 @@ import json
 import time
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, shared_task
 
 from service.batch.runner import (
     BatchParams, Progress, finish_run, report_progress, start_run, summarize_item,
@@ -32,7 +32,18 @@ def make_celery(settings: Settings) -> Celery:
     return app
 
 
-celery_app = make_celery(get_settings())
+_apps: dict[str, Celery] = {}
+
+
+def celery_app(settings: Settings | None = None) -> Celery:
+    """The app for these settings' broker, made on first use (importing this module connects to
+    nothing); the task below is shared, so every app made here knows it."""
+    settings = settings or get_settings()
+    if settings.redis_url not in _apps:
+        _apps[settings.redis_url] = make_celery(settings)
+    return _apps[settings.redis_url]
+
+
 def _worker_context():
     """Each worker opens the shared index (Chroma server or a shared data dir) and its LLM once."""
     from service.container import get_container
@@ -46,7 +57,7 @@ def _redis():
     return redis.Redis.from_url(get_settings().redis_url)
 
 
-@celery_app.task(bind=True, name="newsdesk.summarize", max_retries=2, default_retry_delay=2)
+@shared_task(bind=True, name="newsdesk.summarize", max_retries=2, default_retry_delay=2)
 def summarize_task(self, kind: str, item_id: str) -> dict:
     key = f"newsdesk:result:{self.request.id}"
     r = _redis()
@@ -67,13 +78,14 @@ def run_celery(ctx, params: BatchParams, progress: Progress | None = None, poll_
     """Enqueue the run's unfinished items and collect results into the same checkpoint and outputs."""
     from celery.result import AsyncResult
 
+    app = celery_app(ctx.settings)
     cp, run_id = start_run(ctx, params)
     pending: dict[str, AsyncResult] = {}
     for kind, item_id in cp.todo(run_id):
         task_id = f"{run_id}:{item_id}"
-        existing = AsyncResult(task_id, app=celery_app)
+        existing = AsyncResult(task_id, app=app)
         pending[item_id] = existing if existing.state in ("SUCCESS", "STARTED", "RETRY") else \
-            summarize_task.apply_async(args=[kind, item_id], task_id=task_id)
+            app.send_task("newsdesk.summarize", args=[kind, item_id], task_id=task_id)
     deadline = time.time() + timeout_s
     started = {item_id: time.time() for item_id in pending}
     while pending and time.time() < deadline:

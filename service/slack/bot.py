@@ -35,10 +35,11 @@ class EventLedger:
             return self.db.execute("INSERT OR IGNORE INTO slack_events VALUES (?, ?)", (event_id, now)).rowcount == 1
 
 
-def build_slack_app(state, socket_mode: bool = False):
-    """A bolt App over the shared app state, or None when Slack is not configured.
-    Socket Mode needs no signing secret: Slack's websocket is authenticated by the app token."""
-    settings = state.settings
+def build_slack_app(container, socket_mode: bool = False):
+    """A bolt App over the process's container (its model gate, sessions and stories are the
+    HTTP surface's too), or None when Slack is not configured. Socket Mode needs no signing
+    secret: Slack's websocket is authenticated by the app token."""
+    settings = container.settings
     if not settings.slack_bot_token or not (settings.slack_signing_secret or socket_mode):
         return None
     from slack_bolt import App, BoltResponse
@@ -78,8 +79,8 @@ def build_slack_app(state, socket_mode: bool = False):
             from service.chat import converse
             from service.gate import QueueFull
 
-            with state.gate.slot():
-                answer: Answer = converse(state.context(), state.sessions, thread_key(channel, thread_ts), question)
+            with container.gate.slot():
+                answer: Answer = converse(container.context(), container.sessions, thread_key(channel, thread_ts), question)
             blocks = answer_blocks(answer)
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=answer.answer or ABSTAIN_TEXT,
                                     blocks=blocks)
@@ -118,14 +119,14 @@ def build_slack_app(state, socket_mode: bool = False):
         channel = body.get("channel_id")
         try:
             if text.lower() == "stories":
-                items = state.story_book().stories()
+                items = container.stories.stories()
                 respond(response_type="in_channel", text=f"{len(items)} stories", blocks=stories_blocks(items))
                 return
             if text.lower().startswith("summarize ") or text.lower().startswith("summarise "):
                 from service.summarize import summarize_id
 
-                with state.gate.slot():
-                    result = summarize_id(state.context(), text.split(None, 1)[1].strip())
+                with container.gate.slot():
+                    result = summarize_id(container.context(), text.split(None, 1)[1].strip())
                 respond(response_type="in_channel", text=result.summary, blocks=summary_blocks(result))
                 return
             posted = client.chat_postMessage(channel=channel, text=f"<@{body.get('user_id')}> asked: {text}")

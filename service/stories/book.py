@@ -16,10 +16,11 @@ from datetime import date
 import numpy as np
 from pydantic import BaseModel
 
+from index.models import ArticleRef
 from index.sentences import sentence_spans
 from index.sqlite import connect
 from index.store import ArticleStore
-from service.stories.conflicts import alignment, compare_sentences, relation, short_name, shown
+from service.facts.conflicts import alignment, compare_sentences, relation, short_name, shown
 from service.stories.grouping import Doc, Grouper, GroupingParams, jaccard
 
 StoryParams = GroupingParams
@@ -28,11 +29,8 @@ MAX_SENTENCES = 120  # per article, when comparing facts: bounds a story's cost 
 MAX_CONFLICTS_PER_PAIR = 10  # two reports that differ more than this are not two versions of one fact list
 
 
-class StoryArticle(BaseModel):
+class StoryArticle(ArticleRef):
     id: str
-    title: str
-    source: str | None = None
-    published: str | None = None
 
 
 class ConflictSide(BaseModel):
@@ -151,7 +149,7 @@ class StoryBook:
                 id="s-" + hashlib.sha1(ids[0].encode()).hexdigest()[:10],
                 title=self._title([rows[i] for i in members], vectors[members]),
                 articles=[StoryArticle(id=rows[i]["id"], title=rows[i]["title"], source=rows[i]["source"],
-                                       published=rows[i]["published"]) for i in members],
+                                       url=rows[i]["url"], published=rows[i]["published"]) for i in members],
                 near_duplicates=[[rows[i]["id"], rows[j]["id"]] for x, i in enumerate(members)
                                  for j in members[x + 1:]
                                  if jaccard(grouper.shingles(i), grouper.shingles(j)) >= self.params.near_duplicate]))

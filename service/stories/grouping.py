@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.facts import COMMON_CAPITALISED, TITLE_WORDS, names
+from service.facts.extract import COMMON_CAPITALISED, TITLE_WORDS, names
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from service.citations import Source
-from service.facts import content_words
+from service.answer.sources import Source
+from service.facts.words import content_words
 
 Embed = Callable[[list[str]], list[list[float]]]
 Span = tuple[int, int]

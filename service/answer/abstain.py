@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from service.facts import TITLE_WORDS, UNIT_SYNONYMS, names, periods, quantities
+from service.facts.extract import TITLE_WORDS, UNIT_SYNONYMS, names, periods, quantities
 
 _QUANTITY = re.compile(
     r"^\W*(?:how (?:much|many|long|old|far|big|large|high|tall|fast|often|heavy)|what (?:percentage|proportion|"

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from service import facts
-from service.facts import TITLE_WORDS
+from service.facts import extract as facts
+from service.facts import words
+from service.facts.extract import TITLE_WORDS
 
 
 # A story compares every sentence with every other: each sentence's facts are read once.
@@ -37,7 +38,7 @@ def quantities(text: str) -> tuple:
 
 @lru_cache(maxsize=8192)
 def content_words(text: str) -> frozenset[str]:
-    return frozenset(facts.content_words(text))
+    return frozenset(words.content_words(text))
 
 
 _ROLE_WORDS = {"top", "former", "current", "senior", "acting", "deputy", "interim", "chief", "ex"}

@@ -14,85 +14,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.models import Hit
-from index.sentences import sentence_spans
-from service.binding import direction_agrees, figures_bound, roles_bound
-from service.facts import (
-    content_words, quantities, dates_agree, names_agree, numbers_agree, polarity_agrees, roles_agree,
+from service.answer.binding import direction_agrees, figures_bound, roles_bound
+from service.answer.claims import Claim
+from service.answer.sources import Source
+from service.facts.extract import (
+    dates_agree, names_agree, numbers_agree, polarity_agrees, quantities, roles_agree,
 )
+from service.facts.words import content_words
 
-_MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_ABSTAIN = re.compile(
-    r"\b(sources? (do|does|did)( not|n't) (say|mention|state|contain|provide|specify)|not (mentioned|stated|"
-    r"specified) in the (sources?|passages?|articles?)|(no|not enough) information|cannot (be )?(answer|determine"
-    r"|find)|can't (answer|determine)|(do|does)n't (say|mention)|there is no mention|unable to (answer|determine))",
-    re.IGNORECASE,
-)
-_INSTRUCTION = re.compile(
-    r"\b(ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions?|prompts?|rules)|disregard "
-    r"(all |the )?(previous|prior|above)|system prompt|you are now|new instructions?|instead,? (answer|say|respond)|"
-    r"(answer|respond|reply) (only )?with|as an ai|developer mode)\b",
-    re.IGNORECASE,
-)
 MAX_WINDOW = 3
 EXTRACTIVE_OVERLAP = 0.75
 EXTRACTIVE_FLOOR = 0.25
 
-
-def looks_like_instruction(sentence: str) -> bool:
-    """Article text that talks to the model is data, never support and never a prompt."""
-    return bool(_INSTRUCTION.search(sentence))
-
-
-def is_abstention(text: str) -> bool:
-    return bool(_ABSTAIN.search(text))
-
-
-@dataclass
-class Claim:
-    text: str  # the sentence without its [n] markers
-    cited: list[int]  # source numbers the model wrote
-
-
-_MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)[.!?]?")
-
-
-def normalize_markers(text: str) -> str:
-    """"Friday. [1] Next" → "Friday [1]. Next": markers belong to the sentence before them
-    ("Friday. [1]." loses its second full stop)."""
-    return _MARKER_AFTER_STOP.sub(lambda m: f"{m[2]}{m[1]}", text)
-
-
-def parse_claims(answer: str) -> list[Claim]:
-    """Split the model's answer into sentences and the [n] markers each carries."""
-    claims: list[Claim] = []
-    text = normalize_markers(answer.strip())
-    for s, e in sentence_spans(text):
-        sent = text[s:e]
-        ids = [int(x) for m in _MARKER.finditer(sent) for x in re.split(r"[,;]", m[1])]
-        bare = _MARKER.sub("", sent).strip()
-        if re.fullmatch(r"[\W\d]*", bare):  # a stray marker after the full stop
-            if claims and ids:
-                claims[-1].cited.extend(i for i in ids if i not in claims[-1].cited)
-            continue
-        claims.append(Claim(bare, list(dict.fromkeys(ids))))
-    return claims
-
-
-@dataclass
-class Source:
-    """A numbered retrieved chunk, with the article text its offsets point into."""
-
-    n: int
-    hit: Hit
-    article_text: str
-    spans: list[tuple[int, int]] = field(default_factory=list)  # sentence spans, article offsets
-
-    def __post_init__(self):
-        if not self.spans:
-            chunk = self.article_text[self.hit.start:self.hit.end]
-            self.spans = [(self.hit.start + s, self.hit.start + e) for s, e in sentence_spans(chunk)
-                          if not looks_like_instruction(chunk[s:e])]
 
 
 @dataclass

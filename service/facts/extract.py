@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from service.facts.words import content_words
+
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -446,9 +448,3 @@ def polarity_agrees(claim: str, passage: str, quote: str = "") -> tuple[bool, st
             if x in cw and x not in pw and y in pw:
                 return False, f"'{x}' in the claim but '{y}' in the source"
     return True, None
-
-
-def content_words(text: str) -> set[str]:
-    from index.bm25 import tokenize
-
-    return set(tokenize(text))

@@ -4,10 +4,12 @@ from __future__ import annotations
 import atexit
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
 
+from service.models.registry import Registry
 from service.settings import Settings
 
 
@@ -15,18 +17,58 @@ class LLMError(RuntimeError):
     """The model could not be loaded or called; the message says what to do."""
 
 
+@dataclass
+class Usage:
+    """What one model call cost; filled in when its last piece has been read."""
+
+    first_token_s: float = 0.0
+    total_s: float = 0.0
+    completion_tokens: int = 0
+    prompt_tokens: int = 0
+    prompt_tokens_read: int = 0  # the rest came from a cached prompt state
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+class Generation:
+    """One model call: iterate it for the text pieces as they come; `usage` belongs to this call
+    alone, so two overlapping calls never read each other's figures."""
+
+    def __init__(self, pieces: Callable[[Usage], Iterator[str]]):
+        self.usage = Usage()
+        self._pieces = pieces(self.usage)
+
+    def __iter__(self) -> Iterator[str]:
+        return self._pieces
+
+    def text(self) -> str:
+        return "".join(self._pieces)
+
+
 class ChatModel(Protocol):
     name: str
 
     def stream(self, messages: list[dict], max_tokens: int, temperature: float,
-               stop: list[str] | None = None) -> Iterator[str]:
-        """Yield text pieces as they are generated."""
+               stop: list[str] | None = None) -> Generation:
+        """The call's text pieces as they are generated, and then its usage."""
         ...
 
 
 def complete(model: ChatModel, messages: list[dict], max_tokens: int, temperature: float = 0.0,
              stop: list[str] | None = None) -> str:
-    return "".join(model.stream(messages, max_tokens, temperature, stop))
+    return model.stream(messages, max_tokens, temperature, stop).text()
+
+
+def timed(pieces: Iterator[str], usage: Usage) -> Iterator[str]:
+    """Time a stream of pieces (one token each) into `usage`, for backends that report nothing else."""
+    started = time.perf_counter()
+    for piece in pieces:
+        if not usage.completion_tokens:
+            usage.first_token_s = time.perf_counter() - started
+        usage.completion_tokens += 1
+        yield piece
+    usage.total_s = time.perf_counter() - started
 
 
 class LocalLlama:
@@ -38,7 +80,7 @@ class LocalLlama:
             from llama_cpp import Llama
 
             from index.sqlite import writable
-            from service.llm_states import StateCache, state_folder
+            from service.models.states import StateCache, state_folder
         except ImportError as exc:
             raise LLMError("llama-cpp-python is not installed: run `make setup`") from exc
         started = time.perf_counter()
@@ -66,7 +108,6 @@ class LocalLlama:
         self.name = name
         self.lock = threading.Lock()
         self.cache_prompts = True
-        self.last_usage: dict[str, float] = {}
         atexit.register(self.close)
 
     def close(self) -> None:
@@ -78,30 +119,23 @@ class LocalLlama:
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode(), add_bos=False, special=True))
 
-    def stream(self, messages, max_tokens, temperature, stop=None):
+    def stream(self, messages, max_tokens, temperature, stop=None) -> Generation:
+        return Generation(lambda usage: self._generate(usage, messages, max_tokens, temperature, stop))
+
+    def _generate(self, usage: Usage, messages, max_tokens, temperature, stop) -> Iterator[str]:
         with self.lock:
             self.llama.cache = self.state_cache if self.cache_prompts else None
             if not self.cache_prompts:
                 self.llama.reset()
-            started = time.perf_counter()
             self._evaluated = 0
-            first = None
-            pieces = 0
-            for part in self.llama.create_chat_completion(
-                    messages=messages, max_tokens=max_tokens, temperature=temperature, top_k=1 if temperature == 0 else 40,
-                    stop=stop, stream=True, seed=0):
-                delta = part["choices"][0].get("delta", {}).get("content")
-                if delta:
-                    if first is None:
-                        first = time.perf_counter()
-                    pieces += 1
-                    yield delta
-            end = time.perf_counter()
+            parts = self.llama.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=temperature, top_k=1 if temperature == 0 else 40,
+                stop=stop, stream=True, seed=0)
+            deltas = (part["choices"][0].get("delta", {}).get("content") for part in parts)
+            yield from timed((d for d in deltas if d), usage)
             # Each streamed delta is one token; the context holds prompt + completion.
-            prompt_tokens = max(self.llama.n_tokens - pieces, 0)
-            self.last_usage = {"first_token_s": (first or end) - started, "total_s": end - started,
-                               "completion_tokens": pieces, "prompt_tokens": prompt_tokens,
-                               "prompt_tokens_read": min(max(self._evaluated - pieces, 0), prompt_tokens)}
+            usage.prompt_tokens = max(self.llama.n_tokens - usage.completion_tokens, 0)
+            usage.prompt_tokens_read = min(max(self._evaluated - usage.completion_tokens, 0), usage.prompt_tokens)
 
 
 class OpenAICompatible:
@@ -114,7 +148,10 @@ class OpenAICompatible:
                              max_retries=2)
         self.name = model
 
-    def stream(self, messages, max_tokens, temperature, stop=None):
+    def stream(self, messages, max_tokens, temperature, stop=None) -> Generation:
+        return Generation(lambda usage: timed(self._pieces(messages, max_tokens, temperature, stop), usage))
+
+    def _pieces(self, messages, max_tokens, temperature, stop) -> Iterator[str]:
         import openai
 
         try:
@@ -128,6 +165,24 @@ class OpenAICompatible:
             raise LLMError(f"the LLM endpoint failed: {exc}") from exc
 
 
+LLM_BACKENDS: Registry[ChatModel] = Registry("NEWSDESK_LLM")
+
+
+@LLM_BACKENDS.register("local")
+def _local(settings: Settings) -> ChatModel:
+    from service.models.files import resolve_local_model
+
+    path = resolve_local_model(settings.llm_model, settings.models_dir)
+    return LocalLlama(str(path), settings.llm_model, settings.llm_ctx, settings.llm_threads,
+                      settings.llm_state_cache_mb, settings.cache_dir, settings.llm_state_files)
+
+
+@LLM_BACKENDS.register("openai")
+def _openai(settings: Settings) -> ChatModel:
+    api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return OpenAICompatible(settings.llm_base_url, settings.llm_model, api_key)
+
+
 _lock = threading.Lock()
 _models: dict[tuple, ChatModel] = {}
 
@@ -137,18 +192,6 @@ def build_llm(settings: Settings) -> ChatModel:
     key = (settings.llm, settings.llm_model, settings.llm_base_url, settings.llm_ctx, settings.llm_threads,
            settings.llm_state_cache_mb, settings.llm_state_files, settings.data_dir)
     with _lock:
-        if key in _models:
-            return _models[key]
-        match settings.llm:
-            case "local":
-                from service.modelfiles import resolve_local_model
-
-                path = resolve_local_model(settings.llm_model, settings.models_dir)
-                model: ChatModel = LocalLlama(str(path), settings.llm_model, settings.llm_ctx,
-                                              settings.llm_threads, settings.llm_state_cache_mb,
-                                              settings.cache_dir, settings.llm_state_files)
-            case "openai":
-                api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-                model = OpenAICompatible(settings.llm_base_url, settings.llm_model, api_key)
-        _models[key] = model
-        return model
+        if key not in _models:
+            _models[key] = LLM_BACKENDS.build(settings.llm, settings)
+        return _models[key]

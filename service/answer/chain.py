@@ -1,7 +1,7 @@
 """The answer chain: retrieve → prompt → generate → verify every citation → surface conflicts.
 
 Free of CLI/HTTP concerns: the CLI, the API, Slack and batch all call `answer_question`.
-The small local model is not trusted to cite or to decline (see MODELS.md), so abstention is
+The small local model is not trusted to cite or to decline (issue 12 measured both), so abstention is
 decided from retrieval scores and verification, and citations are attached or repaired in code.
 """
 from __future__ import annotations
@@ -15,15 +15,14 @@ from index.retrieve import Filters
 from index.sentences import sentence_spans
 from index.store import ArticleStore
 from index.tokens import count_tokens
-from service.abstain import KIND_WORDING, about_the_question, asked_for, gives
+from service.answer.abstain import KIND_WORDING, about_the_question, asked_for, gives
 from service.container import Context
-from service.citations import (
-    Source, Support, VerifiedSentence, is_abstention, looks_like_instruction, normalize_markers,
-    parse_claims, verify,
-)
-from service.stories.conflicts import Difference, compare_sentences, relation, short_name, shown
-from service.facts import names, quantities
-from service.passages import EmbedCache, format_selected, select_passages
+from service.answer.claims import is_abstention, normalize_markers, parse_claims
+from service.answer.sources import looks_like_instruction, Source
+from service.answer.verify import Support, VerifiedSentence, verify
+from service.facts.conflicts import Difference, compare_sentences, relation, short_name, shown
+from service.facts.extract import names, quantities
+from service.answer.passages import EmbedCache, format_selected, select_passages
 from service.prompts import render
 from service.schemas import ABSTAIN_TEXT, Answer, Citation, Conflict, ConflictVersion
 from service.search import search_chunks
@@ -67,8 +66,7 @@ class CitationBook:
         if key not in self._ids:
             self._ids[key] = len(self.items) + 1
             h = source.hit
-            self.items.append(Citation(id=self._ids[key], article_id=h.article_id, title=h.title,
-                                       source=h.source, url=h.url, published=h.published,
+            self.items.append(Citation(id=self._ids[key], article_id=h.article_id, **h.ref(),
                                        chunk_id=h.chunk_id, quote=source.article_text[start:end],
                                        start=start, end=end, supported=True))
         return self._ids[key]
@@ -152,9 +150,10 @@ def with_marker(sentence: str, marker: str) -> str:
     return f"{sentence[:m.start()].rstrip()} {marker}{sentence[m.start():]}"
 
 
-def _abstain(question: str, model: str, timings: dict[str, float], unsupported=None) -> Answer:
+def _abstain(question: str, model: str, timings: dict[str, float], unsupported=None, usage=None) -> Answer:
     return Answer(question=question, answer=ABSTAIN_TEXT, abstained=True, citations=[],
-                  unsupported_sentences=unsupported or [], conflicts=[], timings_ms=timings, model=model)
+                  unsupported_sentences=unsupported or [], conflicts=[], timings_ms=timings, model=model,
+                  usage=usage or {})
 
 
 def conflict_sentence(c: Conflict) -> str:
@@ -241,12 +240,14 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
     t = lap("select", t)
     book = CitationBook()
     stream = _SentenceStream(ctx, sources, book, policy, on_sentence, embed, question.strip())
-    for piece in ctx.llm.stream(messages, settings.llm_max_tokens, settings.llm_temperature,
-                                stop=["\nQuestion:", "\nSources:"]):
+    generation = ctx.llm.stream(messages, settings.llm_max_tokens, settings.llm_temperature,
+                                stop=["\nQuestion:", "\nSources:"])
+    for piece in generation:
         if on_token:
             on_token(piece)
         stream.feed(piece)
     stream.feed("", final=True)
+    usage = generation.usage.as_dict()
     timings["generate"] = round((time.perf_counter() - t) * 1000 - stream.verify_s * 1000, 1)
     timings["verify"] = round(stream.verify_s * 1000, 1)  # the citation checks, sentence by sentence
     t = time.perf_counter()
@@ -254,12 +255,12 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
     supported = [vs.text for vs in verified if vs.supported]
     if not supported:
         lap("total", started)
-        return _abstain(question, ctx.llm.name, timings, stream.unsupported)
+        return _abstain(question, ctx.llm.name, timings, stream.unsupported, usage)
     kind = asked_for(question)
     cited = [f"{vs.support.source.hit.title}\n{vs.support.source.article_text}" for vs in verified if vs.supported]
     if not about_the_question(question, cited):
         lap("total", started)
-        return _abstain(question, ctx.llm.name, timings, stream.unsupported)
+        return _abstain(question, ctx.llm.name, timings, stream.unsupported, usage)
     if not gives(kind, " ".join(supported), question):
         # What the sources say is true but is not the answer: say so instead of implying it is.
         parts.append(f"The sources do not give {KIND_WORDING[kind]}.")
@@ -268,7 +269,7 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
         lap("total", started)
         return Answer(question=question, answer=" ".join(parts), abstained=True, citations=book.items,
                       unsupported_sentences=stream.unsupported, conflicts=[], timings_ms=timings,
-                      model=ctx.llm.name)
+                      model=ctx.llm.name, usage=usage)
     conflicts = find_conflicts(verified, sources + probe_other_versions(ctx, verified, sources, filters, embed),
                                book)
     for c in conflicts:
@@ -279,4 +280,4 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
     lap("total", started)
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=book.items,
                   unsupported_sentences=stream.unsupported, conflicts=conflicts, timings_ms=timings,
-                  model=ctx.llm.name)
+                  model=ctx.llm.name, usage=usage)

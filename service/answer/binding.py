@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 from index.sentences import split_sentences
-from service.facts import DEMONYMS, TITLE_WORDS, content_words, names, polarity_agrees, quantities
+from service.facts.extract import DEMONYMS, TITLE_WORDS, names, polarity_agrees, quantities
+from service.facts.words import content_words
 
 _CLAUSE = re.compile(r"(?<!\d),|,(?!\d{3})|;|:(?!\d)|\s[-–—]\s|\b(?:while|whereas|but|although|though|against|compared with|"
                      r"compared to|even as|even though)\b", re.IGNORECASE)

@@ -1,0 +1,93 @@
+"""Commands that start long-running processes: serve, slack, worker."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from service.cli.main import current_settings, err, main, require_writable
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--allow-unauthenticated", is_flag=True,
+              help="Bind beyond localhost without API keys (NEWSDESK_API_KEYS). Not recommended.")
+def serve(host: str, port: int, allow_unauthenticated: bool) -> None:
+    """Start the HTTP API (OpenAI-compatible chat, ask, articles, stories, summaries).
+
+    \b
+    Examples:
+      newsdesk serve --port 8000
+      NEWSDESK_API_KEYS=secret newsdesk serve --host 0.0.0.0
+    """
+    import uvicorn
+
+    from service.api.app import create_app
+
+    settings = current_settings()
+    require_writable("serve (uploads, chat sessions)")
+    local = host in ("127.0.0.1", "localhost", "::1")
+    if not local and not settings.api_key_list and not allow_unauthenticated:
+        err.print(f"[red]refusing to listen on {host} without API keys[/]: set NEWSDESK_API_KEYS, "
+                  "or pass --allow-unauthenticated")
+        sys.exit(2)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@main.command()
+@click.option("--socket", is_flag=True, help="Socket Mode (needs NEWSDESK_SLACK_APP_TOKEN); no public URL needed.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=3000, show_default=True, type=int)
+def slack(socket: bool, host: str, port: int) -> None:
+    """Run the Slack bot: Socket Mode, or HTTP mode (the API app with /slack/events).
+
+    \b
+    Examples:
+      NEWSDESK_SLACK_BOT_TOKEN=xoxb-… NEWSDESK_SLACK_APP_TOKEN=xapp-… newsdesk slack --socket
+      NEWSDESK_SLACK_BOT_TOKEN=xoxb-… NEWSDESK_SLACK_SIGNING_SECRET=… newsdesk slack --port 3000
+    """
+    settings = current_settings()
+    require_writable("the Slack bot (its event ledger, chat sessions)")
+    if not settings.slack_bot_token:
+        err.print("[red]the Slack bot is off[/]: set NEWSDESK_SLACK_BOT_TOKEN (and the signing secret or app token)")
+        sys.exit(2)
+    if socket:
+        if not settings.slack_app_token:
+            err.print("[red]Socket Mode needs NEWSDESK_SLACK_APP_TOKEN[/] (an xapp- app-level token)")
+            sys.exit(2)
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        from service.container import get_container
+        from service.slack.bot import build_slack_app
+
+        bot = build_slack_app(get_container(settings), socket_mode=True)
+        SocketModeHandler(bot, settings.slack_app_token.get_secret_value()).start()
+        return
+    if not settings.slack_signing_secret:
+        err.print("[red]HTTP mode needs NEWSDESK_SLACK_SIGNING_SECRET[/]")
+        sys.exit(2)
+    import uvicorn
+
+    from service.api.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@main.command()
+@click.option("--concurrency", default=1, show_default=True, type=int, help="Tasks at once in this worker.")
+@click.option("--name", default=None, help="Worker node name (default: celery@hostname).")
+def worker(concurrency: int, name: str | None) -> None:
+    """Start a Celery worker for batch summaries (broker: NEWSDESK_REDIS_URL).
+
+    \b
+    Example:
+      NEWSDESK_REDIS_URL=redis://127.0.0.1:6379/0 NEWSDESK_CHROMA_URL=http://127.0.0.1:8001 newsdesk worker
+    """
+    from service.batch.celery_app import celery_app
+
+    argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}",
+            "--pool=solo" if concurrency == 1 else "--pool=threads", "--without-gossip", "--without-mingle"]
+    if name:
+        argv.append(f"--hostname={name}")
+    celery_app().worker_main(argv)
