@@ -139,18 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if settings.warm_on_start:
-            def warm():
-                try:
-                    for line in state.store.reconcile(full=True):  # the journal is replayed on open
-                        log.warning("repaired", extra={"fields": {"what": line}})
-                    state.store.ensure_bm25()
-                    state.store.embeddings.embed_query("warm up")
-                    state.refresh_stories()
-                    _ = state.llm
-                except Exception as exc:  # readyz reports it; the process stays up
-                    state.warm_error = str(exc)
-                    log.error("model warm-up failed", extra={"fields": {"error": str(exc)}})
-            threading.Thread(target=warm, daemon=True).start()
+            threading.Thread(target=_warm, args=(state,), daemon=True).start()
         yield
 
     app = FastAPI(title="newsdesk", version="0.1.0", lifespan=lifespan,
@@ -159,7 +148,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.newsdesk = state
     for router in (health, ask.router, openai_compat.router, articles.router, stories.router):
         app.include_router(router)
+    _log_requests(app, state)
+    _handle_errors(app, state)
+    _mount_slack(app, state)
+    app.add_middleware(BodyLimit, max_bytes=int(settings.max_body_mb * 1e6))
+    return app
 
+
+def _warm(state: AppState) -> None:
+    """Everything the first request would otherwise wait for, done while the server already answers."""
+    try:
+        for line in state.store.reconcile(full=True):  # the journal is replayed on open
+            log.warning("repaired", extra={"fields": {"what": line}})
+        state.store.ensure_bm25()
+        state.store.embeddings.embed_query("warm up")
+        state.refresh_stories()
+        _ = state.llm
+    except Exception as exc:  # readyz reports it; the process stays up
+        state.warm_error = str(exc)
+        log.error("model warm-up failed", extra={"fields": {"error": str(exc)}})
+
+
+def _log_requests(app: FastAPI, state: AppState) -> None:
+    """A request id, metrics and one JSON log line per request."""
     @app.middleware("http")
     async def request_log(request: Request, call_next):
         request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
@@ -181,6 +192,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "status": status, "ms": round(elapsed * 1000, 1),
                 "client": request.client.host if request.client else None}})
 
+
+def _handle_errors(app: FastAPI, state: AppState) -> None:
+    """Every error is one JSON shape; a model that cannot run is a 503, never a traceback."""
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
         fields = [{"field": ".".join(str(p) for p in e["loc"] if p != "body") or "body", "message": e["msg"]}
@@ -197,8 +211,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
-        from service.models.llm import LLMError
         from service.models.files import ModelFileError
+        from service.models.llm import LLMError
 
         if isinstance(exc, (LLMError, ModelFileError)):
             state.metrics.errors.labels("model").inc()
@@ -206,10 +220,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.metrics.errors.labels("internal").inc()
         log.exception("unhandled error", extra={"fields": {"request_id": getattr(request.state, "request_id", None)}})
         return _error(500, f"internal error ({type(exc).__name__})", request)
-
-    _mount_slack(app, state)
-    app.add_middleware(BodyLimit, max_bytes=int(settings.max_body_mb * 1e6))
-    return app
 
 
 def _mount_slack(app: FastAPI, state: AppState) -> None:

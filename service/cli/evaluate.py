@@ -41,32 +41,14 @@ def eval_command(setfile, model, k, out_dir, data_dir, compare, baseline, only_f
       newsdesk eval eval/sets/demo.yaml --model qwen2.5-coder-0.5b --out /tmp/demo-small
       newsdesk eval --compare eval/reports/demo /tmp/demo-small
     """
-    from eval.metrics import compare as compare_runs
     from eval.schema import CorpusMissing, SetError, load_set
     from eval.stories import is_story_set
     from eval.verifier_pairs import is_pair_set
 
     if compare:
-        old, new = (json.loads((Path(d) / "metrics.json").read_text()) for d in compare)
-        rows = compare_runs(old, new)
-        if as_json:
-            print_json([{"metric": m, "old": a, "new": b, "verdict": v} for m, a, b, v in rows])
-            return
-        table = Table(show_header=True)
-        for col in ("metric", "old", "new", "change"):
-            table.add_column(col)
-        colour = {"better": "green", "worse": "red"}
-        for m, a, b, v in rows:
-            table.add_row(m, "–" if a is None else f"{a:.3f}", "–" if b is None else f"{b:.3f}",
-                          f"[{colour.get(v, 'dim')}]{v}[/]")
-        console.print(table)
-        return
+        return _compare(*compare, as_json)
     if not setfile:
         raise click.UsageError("give a SETFILE, or --compare OLD NEW")
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from eval.harness import run_eval
-
     try:
         if is_pair_set(Path(setfile)):
             return _eval_pairs(Path(setfile), out_dir, as_json)
@@ -83,39 +65,74 @@ def eval_command(setfile, model, k, out_dir, data_dir, compare, baseline, only_f
     if model:
         settings = settings.model_copy(update={"llm_model": model})
     if only_failed:
-        failed = {r["question"] for r in map(json.loads, (Path(only_failed) / "results.jsonl").open(encoding="utf-8"))
-                  if r["kind"] == "question" and not r["score"]["passed"]}
-        eset = eset.model_copy(update={"items": [i for i in eset.items if i.question in failed], "summaries": []})
+        eset = _failed_only(eset, Path(only_failed))
         if not eset.items:
             console.print("no failed questions in that report")
             return
     out = Path(out_dir) if out_dir else Path("eval/reports") / eset.name
-    with Progress(TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  TextColumn("{task.description}"), console=err) as bar:
-        task = bar.add_task("", total=len(eset.items) + len(eset.summaries))
-        agg = run_eval(eset, settings, out, k=k, data_dir=Path(data_dir) if data_dir else None,
-                       progress=lambda n, total, what: bar.update(task, completed=n, description=what[:50]),
-                       baseline=baseline)
+    agg = _run_answers(eset, settings, out, k, data_dir, baseline)
     if as_json:
         print_json(agg)
     else:
-        base = agg.get("baseline")
-        if base:
-            console.print(f"{'metric':28} {'newsdesk':>8} {base['name'] + ' baseline':>16}")
-        for name, value in agg["metrics"].items():
-            other = base["metrics"].get(name) if base else None
-            if value is not None or other is not None:
-                cells = f"{'–' if value is None else f'{value:.3f}':>8}"
-                if base:
-                    cells += f" {'–' if other is None else f'{other:.3f}':>16}"
-                console.print(f"{name:28} {cells}" + (f"  (threshold {agg['thresholds'][name]})"
-                                                      if name in agg["thresholds"] else ""))
-        if base:
-            console.print(f"baseline: {base['passed']}/{base['items']} questions passed")
-        console.print(f"{agg['passed']}/{agg['items']} questions passed · report: {out / 'report.md'}")
-        for miss in agg["misses"]:
-            err.print(f"[red]threshold missed:[/] {miss}")
+        _print_answers(agg, out)
     sys.exit(1 if agg["misses"] else 0)
+
+
+def _compare(old_dir: str, new_dir: str, as_json: bool) -> None:
+    from eval.metrics import compare as compare_runs
+
+    old, new = (json.loads((Path(d) / "metrics.json").read_text()) for d in (old_dir, new_dir))
+    rows = compare_runs(old, new)
+    if as_json:
+        print_json([{"metric": m, "old": a, "new": b, "verdict": v} for m, a, b, v in rows])
+        return
+    table = Table(show_header=True)
+    for col in ("metric", "old", "new", "change"):
+        table.add_column(col)
+    colour = {"better": "green", "worse": "red"}
+    for m, a, b, v in rows:
+        table.add_row(m, "–" if a is None else f"{a:.3f}", "–" if b is None else f"{b:.3f}",
+                      f"[{colour.get(v, 'dim')}]{v}[/]")
+    console.print(table)
+
+
+def _failed_only(eset, report: Path):
+    """The set's questions that failed in an earlier report (no summaries): a quick check of a fix."""
+    failed = {r["question"] for r in map(json.loads, (report / "results.jsonl").open(encoding="utf-8"))
+              if r["kind"] == "question" and not r["score"]["passed"]}
+    return eset.model_copy(update={"items": [i for i in eset.items if i.question in failed], "summaries": []})
+
+
+def _run_answers(eset, settings, out: Path, k: int | None, data_dir: str | None, baseline: str | None) -> dict:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from eval.harness import run_eval
+
+    with Progress(TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  TextColumn("{task.description}"), console=err) as bar:
+        task = bar.add_task("", total=len(eset.items) + len(eset.summaries))
+        return run_eval(eset, settings, out, k=k, data_dir=Path(data_dir) if data_dir else None,
+                        progress=lambda n, total, what: bar.update(task, completed=n, description=what[:50]),
+                        baseline=baseline)
+
+
+def _print_answers(agg: dict, out: Path) -> None:
+    base = agg.get("baseline")
+    if base:
+        console.print(f"{'metric':28} {'newsdesk':>8} {base['name'] + ' baseline':>16}")
+    for name, value in agg["metrics"].items():
+        other = base["metrics"].get(name) if base else None
+        if value is not None or other is not None:
+            cells = f"{'–' if value is None else f'{value:.3f}':>8}"
+            if base:
+                cells += f" {'–' if other is None else f'{other:.3f}':>16}"
+            console.print(f"{name:28} {cells}" + (f"  (threshold {agg['thresholds'][name]})"
+                                                  if name in agg["thresholds"] else ""))
+    if base:
+        console.print(f"baseline: {base['passed']}/{base['items']} questions passed")
+    console.print(f"{agg['passed']}/{agg['items']} questions passed · report: {out / 'report.md'}")
+    for miss in agg["misses"]:
+        err.print(f"[red]threshold missed:[/] {miss}")
 
 
 def _eval_pairs(path: Path, out_dir: str | None, as_json: bool) -> None:

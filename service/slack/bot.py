@@ -62,78 +62,86 @@ def build_slack_app(container, socket_mode: bool = False):
             return BoltResponse(status=200, body="")
         return next()
 
-    def thread_key(channel: str, thread_ts: str) -> str:
-        return f"slack:{channel}:{thread_ts}"
-
-    def answer_in_thread(client, channel: str, thread_ts: str, ts: str, text: str) -> None:
-        question = re.sub(r"<@[A-Z0-9]+>", "", text or "").strip()
-        if not question:
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                    text="Ask me a question about the news, e.g. “Who leads the drivers' union?”")
-            return
-        try:
-            client.reactions_add(channel=channel, timestamp=ts, name="eyes")
-        except Exception:  # a missing reaction scope must not cost the answer
-            log.warning("reactions.add failed", exc_info=True)
-        try:
-            from service.chat import converse
-            from service.gate import QueueFull
-
-            with container.gate.slot():
-                answer: Answer = converse(container.context(), container.sessions, thread_key(channel, thread_ts), question)
-            blocks = answer_blocks(answer)
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=answer.answer or ABSTAIN_TEXT,
-                                    blocks=blocks)
-        except QueueFull:
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                    text="I'm busy with other questions right now; please ask again in a minute.",
-                                    blocks=error_blocks("I'm busy with other questions right now; please ask again in a minute."))
-        except Exception as exc:  # the bot never goes silent
-            log.exception("slack answer failed")
-            message = f"Sorry, I could not answer that ({type(exc).__name__}: {str(exc)[:200]})."
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=message, blocks=error_blocks(message))
-        finally:
-            try:
-                client.reactions_remove(channel=channel, timestamp=ts, name="eyes")
-            except Exception:
-                log.warning("reactions.remove failed", exc_info=True)
-
     @app.event("app_mention")
     def on_mention(event, client):
-        if event.get("bot_id"):
-            return
-        answer_in_thread(client, event["channel"], event.get("thread_ts") or event["ts"], event["ts"], event.get("text", ""))
+        if not event.get("bot_id"):
+            answer_in_thread(container, client, event["channel"], event.get("thread_ts") or event["ts"], event["ts"],
+                             event.get("text", ""))
 
     @app.event("message")
     def on_message(event, client):
         # Direct messages only; other bots, edits and joins are ignored.
-        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
-            return
-        answer_in_thread(client, event["channel"], event.get("thread_ts") or event["ts"], event["ts"], event.get("text", ""))
+        if event.get("channel_type") == "im" and not event.get("bot_id") and not event.get("subtype"):
+            answer_in_thread(container, client, event["channel"], event.get("thread_ts") or event["ts"], event["ts"],
+                             event.get("text", ""))
 
     def slash_ack(body, ack):
         ack(response_type="ephemeral", text=f"Working on “{body.get('text', '').strip()[:200]}”…")
 
     def slash_work(body, client, respond):
-        text = (body.get("text") or "").strip()
-        channel = body.get("channel_id")
-        try:
-            if text.lower() == "stories":
-                items = container.stories.stories()
-                respond(response_type="in_channel", text=f"{len(items)} stories", blocks=stories_blocks(items))
-                return
-            if text.lower().startswith("summarize ") or text.lower().startswith("summarise "):
-                from service.summarize import summarize_id
-
-                with container.gate.slot():
-                    result = summarize_id(container.context(), text.split(None, 1)[1].strip())
-                respond(response_type="in_channel", text=result.summary, blocks=summary_blocks(result))
-                return
-            posted = client.chat_postMessage(channel=channel, text=f"<@{body.get('user_id')}> asked: {text}")
-            answer_in_thread(client, channel, posted["ts"], posted["ts"], text)
-        except Exception as exc:
-            log.exception("slash command failed")
-            respond(response_type="ephemeral", text=f"Sorry, that failed: {type(exc).__name__}: {str(exc)[:200]}")
+        run_command(container, body, client, respond)
 
     app.command("/newsdesk")(ack=slash_ack, lazy=[slash_work])
     return app
+
+
+def thread_key(channel: str, thread_ts: str) -> str:
+    return f"slack:{channel}:{thread_ts}"
+
+
+BUSY = "I'm busy with other questions right now; please ask again in a minute."
+
+
+def answer_in_thread(container, client, channel: str, thread_ts: str, ts: str, text: str) -> None:
+    """A chat turn in the thread's session, with an "eyes" reaction while it runs; never silent."""
+    from service.chat import converse
+    from service.gate import QueueFull
+
+    question = re.sub(r"<@[A-Z0-9]+>", "", text or "").strip()
+    if not question:
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                text="Ask me a question about the news, e.g. “Who leads the drivers' union?”")
+        return
+    try:
+        client.reactions_add(channel=channel, timestamp=ts, name="eyes")
+    except Exception:  # a missing reaction scope must not cost the answer
+        log.warning("reactions.add failed", exc_info=True)
+    try:
+        with container.gate.slot():
+            answer: Answer = converse(container.context(), container.sessions, thread_key(channel, thread_ts), question)
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=answer.answer or ABSTAIN_TEXT,
+                                blocks=answer_blocks(answer))
+    except QueueFull:
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=BUSY, blocks=error_blocks(BUSY))
+    except Exception as exc:
+        log.exception("slack answer failed")
+        message = f"Sorry, I could not answer that ({type(exc).__name__}: {str(exc)[:200]})."
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=message, blocks=error_blocks(message))
+    finally:
+        try:
+            client.reactions_remove(channel=channel, timestamp=ts, name="eyes")
+        except Exception:
+            log.warning("reactions.remove failed", exc_info=True)
+
+
+def run_command(container, body: dict, client, respond) -> None:
+    """`/newsdesk stories`, `/newsdesk summarize ID`, or a question answered in a new thread."""
+    text = (body.get("text") or "").strip()
+    channel = body.get("channel_id")
+    try:
+        if text.lower() == "stories":
+            items = container.stories.stories()
+            respond(response_type="in_channel", text=f"{len(items)} stories", blocks=stories_blocks(items))
+            return
+        if text.lower().startswith("summarize ") or text.lower().startswith("summarise "):
+            from service.summarize import summarize_id
+
+            with container.gate.slot():
+                result = summarize_id(container.context(), text.split(None, 1)[1].strip())
+            respond(response_type="in_channel", text=result.summary, blocks=summary_blocks(result))
+            return
+        posted = client.chat_postMessage(channel=channel, text=f"<@{body.get('user_id')}> asked: {text}")
+        answer_in_thread(container, client, channel, posted["ts"], posted["ts"], text)
+    except Exception as exc:
+        log.exception("slash command failed")
+        respond(response_type="ephemeral", text=f"Sorry, that failed: {type(exc).__name__}: {str(exc)[:200]}")
