@@ -189,7 +189,7 @@ def bench_slack_ack(settings_for, n: int = 100) -> None:
         settings = settings_for(Path(tmp) / "slack", warm_on_start=False, rate_limit_per_minute=0,
                                 slack_bot_token="xoxb-bench", slack_signing_secret="s",
                                 slack_api_url=f"{fake.url}/api/")
-        with TestClient(create_app(settings)) as client:
+        with TestClient(create_app(settings), base_url="http://localhost") as client:
             times = []
             for i in range(n):
                 body = json.dumps({"type": "event_callback", "event_id": f"Ev{i}", "team_id": "T1", "event": {

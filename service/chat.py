@@ -32,11 +32,17 @@ def chat_turn(ctx: Context, history: list[dict], message: str, filters: Filters 
     return answer
 
 
-def converse(ctx: Context, sessions: SessionStore, session_id: str, message: str, filters: Filters | None = None,
-             on_token: OnToken | None = None, on_sentence: OnToken | None = None) -> Answer:
-    """One turn of a stored conversation (an HTTP session, a Slack thread): its history condenses
-    the follow-up, and both turns are saved once the answer is checked."""
-    sessions.create(session_id)
+class NotYours(LookupError):
+    """The session id belongs to another owner (reported as unknown)."""
+
+
+def converse(ctx: Context, sessions: SessionStore, owner: str, session_id: str, message: str,
+             filters: Filters | None = None, on_token: OnToken | None = None,
+             on_sentence: OnToken | None = None) -> Answer:
+    """One turn of `owner`'s stored conversation (an HTTP session, a Slack thread): its history
+    condenses the follow-up, and both turns are saved once the answer is checked."""
+    if sessions.open(owner, session_id) is None:
+        raise NotYours(f"no session {session_id}")
     answer = chat_turn(ctx, sessions.history(session_id), message, filters=filters, on_token=on_token,
                        on_sentence=on_sentence)
     sessions.append(session_id, "user", message)

@@ -80,7 +80,9 @@ class Container:
 
     @property
     def sessions(self) -> SessionStore:
-        return self._once("_sessions", lambda: SessionStore(self.settings.data_dir / "sessions.sqlite"))
+        return self._once("_sessions", lambda: SessionStore(self.settings.data_dir / "sessions.sqlite",
+                                                            self.settings.session_ttl_days,
+                                                            self.settings.sessions_per_owner))
 
     def context(self, llm: bool = True) -> Context:
         """`llm=False` for work that never generates (coordinators, listings)."""

@@ -13,6 +13,10 @@ from langchain_core.prompts import ChatPromptTemplate
 
 PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
 _SECTION = re.compile(r"^<!--\s*(system|user|assistant)\s*-->\s*$", re.MULTILINE)
+# Chat-template control text (ChatML's <|im_start|>, Llama's [INST] / <<SYS>> / </s>, and their
+# full-width look-alikes): llama.cpp reads the formatted prompt with special tokens enabled, so
+# in a value this would become a real turn boundary.
+_CONTROL = re.compile(r"<\s*[|｜][^<>\n]{0,40}?[|｜]\s*>|\[/?INST\]|<</?SYS>>|</?s>", re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)
@@ -29,8 +33,17 @@ def load_prompt(name: str) -> ChatPromptTemplate:
         [(role if role != "assistant" else "ai", body) for role, body in messages])
 
 
+def data_text(value: str) -> str:
+    """A value that goes into a prompt (article text, titles, questions) with every chat-template
+    control sequence removed: it can only ever be read as text."""
+    previous = None
+    while previous != value:  # "<|im_<|x|>start|>" must not reassemble into a marker
+        previous, value = value, _CONTROL.sub(" ", value)
+    return value
+
+
 def render(name: str, **values: str) -> list[dict]:
-    """Prompt as OpenAI-style chat messages, ready for either LLM backend."""
+    """Prompt as OpenAI-style chat messages, ready for either LLM backend; every value is data."""
     roles = {"system": "system", "human": "user", "ai": "assistant"}
     return [{"role": roles[m.type], "content": m.content}
-            for m in load_prompt(name).format_messages(**values)]
+            for m in load_prompt(name).format_messages(**{k: data_text(v) for k, v in values.items()})]

@@ -1,4 +1,9 @@
-"""Chat sessions in SQLite in the data dir: they survive restarts of the server."""
+"""Chat sessions in SQLite in the data dir: they survive restarts of the server.
+
+Each session belongs to the owner that created it (an API key's hash, "local" on a server without
+keys, or "slack"): another owner's id is as good as unknown. Sessions unused for the TTL are
+forgotten, and one owner keeps at most `per_owner` of them (its oldest go first).
+"""
 from __future__ import annotations
 
 import json
@@ -10,28 +15,45 @@ from pathlib import Path
 from index.sqlite import connect
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, created REAL, updated REAL);
+CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, created REAL, updated REAL, owner TEXT);
 CREATE TABLE IF NOT EXISTS turns (session_id TEXT, idx INTEGER, role TEXT, content TEXT, data TEXT,
   at REAL, PRIMARY KEY (session_id, idx));
 """
 
 
 class SessionStore:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, ttl_days: float = 30, per_owner: int = 200):
         self.db = connect(path, schema=_SCHEMA)
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(sessions)")}
+        if "owner" not in columns:  # a data dir from before owners: its sessions belong to nobody
+            with self.db:
+                self.db.execute("ALTER TABLE sessions ADD COLUMN owner TEXT")
+        self.ttl_s = ttl_days * 86400
+        self.per_owner = per_owner
         self.lock = threading.Lock()
 
     def close(self) -> None:
         self.db.close()
 
-    def create(self, session_id: str | None = None) -> str:
+    def open(self, owner: str, session_id: str | None = None) -> str | None:
+        """The owner's session `session_id` (created when new), or a new one; None when that id
+        is someone else's."""
         session_id = session_id or uuid.uuid4().hex
+        now = time.time()
         with self.lock, self.db:
-            self.db.execute("INSERT OR IGNORE INTO sessions VALUES (?,?,?)", (session_id, time.time(), time.time()))
+            self._expire(now)
+            row = self.db.execute("SELECT owner FROM sessions WHERE id=?", (session_id,)).fetchone()
+            if row:
+                return session_id if row[0] == owner else None
+            self.db.execute("INSERT INTO sessions VALUES (?,?,?,?)", (session_id, now, now, owner))
+            excess = self.db.execute("SELECT id FROM sessions WHERE owner=? ORDER BY updated DESC LIMIT -1 OFFSET ?",
+                                     (owner, self.per_owner)).fetchall()
+            self._drop([r[0] for r in excess])
         return session_id
 
-    def exists(self, session_id: str) -> bool:
-        return self.db.execute("SELECT 1 FROM sessions WHERE id=?", (session_id,)).fetchone() is not None
+    def owns(self, owner: str, session_id: str) -> bool:
+        row = self.db.execute("SELECT owner, updated FROM sessions WHERE id=?", (session_id,)).fetchone()
+        return bool(row) and row[0] == owner and row[1] >= time.time() - self.ttl_s
 
     def history(self, session_id: str) -> list[dict]:
         rows = self.db.execute("SELECT role, content, data, at FROM turns WHERE session_id=? ORDER BY idx",
@@ -46,7 +68,18 @@ class SessionStore:
                             (session_id, n, role, content, json.dumps(data) if data else None, time.time()))
             self.db.execute("UPDATE sessions SET updated=? WHERE id=?", (time.time(), session_id))
 
-    def delete(self, session_id: str) -> bool:
+    def delete(self, owner: str, session_id: str) -> bool:
+        if not self.owns(owner, session_id):
+            return False
         with self.lock, self.db:
+            self._drop([session_id])
+        return True
+
+    def _expire(self, now: float) -> None:
+        old = self.db.execute("SELECT id FROM sessions WHERE updated < ?", (now - self.ttl_s,)).fetchall()
+        self._drop([r[0] for r in old])
+
+    def _drop(self, ids: list[str]) -> None:
+        for session_id in ids:
             self.db.execute("DELETE FROM turns WHERE session_id=?", (session_id,))
-            return self.db.execute("DELETE FROM sessions WHERE id=?", (session_id,)).rowcount > 0
+            self.db.execute("DELETE FROM sessions WHERE id=?", (session_id,))

@@ -56,6 +56,17 @@ class Settings(BaseSettings):
                                                          "long texts); beyond it the request is refused.")
     story_window_days: int = Field(7, ge=0, description="Articles further apart than this are never one story.")
     api_keys: str = Field("", description="Comma-separated bearer keys; empty = no auth (localhost only).")
+    allow_unauthenticated: bool = Field(False, description="Let `serve`/`slack` bind beyond loopback without API keys.")
+    allowed_hosts: str = Field("", description="Host names clients may use (comma-separated, '*' = any). Default: "
+                               "loopback names and the bound address without keys; any host with keys.")
+    trusted_proxies: str = Field("", description="Proxy addresses (comma-separated IPs or CIDRs) whose "
+                                 "X-Forwarded-For names the client; empty = the peer address is the client.")
+    cors_origins: str = Field("", description="Web origins allowed to call the API from a browser (comma-separated); "
+                              "empty = CORS off.")
+    docs: bool = Field(True, description="Serve /docs and /openapi.json (behind a key when keys are set).")
+    auth_failures_per_minute: int = Field(10, ge=1, description="Failed key checks per client address before 429.")
+    session_ttl_days: float = Field(30, gt=0, description="Chat sessions unused this long are forgotten.")
+    sessions_per_owner: int = Field(200, ge=1, description="Chat sessions one key (or Slack) keeps; the oldest go first.")
     rate_limit_per_minute: int = Field(120, ge=0, description="Requests per minute per client key (0 = off).")
     max_body_mb: float = Field(6.0, gt=0, description="Largest accepted HTTP request body.")
     max_question_chars: int = Field(2000, ge=10, description="Longest accepted question.")
@@ -80,7 +91,19 @@ class Settings(BaseSettings):
 
     @property
     def api_key_list(self) -> list[str]:
-        return [k.strip() for k in self.api_keys.split(",") if k.strip()]
+        return _items(self.api_keys)
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        return [h.lower() for h in _items(self.allowed_hosts)]
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _items(self.trusted_proxies)
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return _items(self.cors_origins)
 
     @property
     def models_dir(self) -> Path:
@@ -97,6 +120,10 @@ class Settings(BaseSettings):
             return "newsdesk_minilm"
         slug = "".join(c if c.isalnum() else "_" for c in self.embed_model.lower())
         return f"newsdesk_{slug}"[:60]
+
+
+def _items(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 @lru_cache(maxsize=1)

@@ -30,14 +30,15 @@ def _app(data_dir, **overrides):
 
 @pytest.fixture(scope="module")
 def client(data_dir):
-    with TestClient(_app(data_dir, rate_limit_per_minute=0)) as c:
+    with TestClient(_app(data_dir, rate_limit_per_minute=0), base_url="http://localhost") as c:
         yield c
 
 
 class LiveServer:
     def __init__(self, app):
         self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    proxy_headers=False))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self):
@@ -60,7 +61,7 @@ def live(data_dir):
 
 
 def test_health_ready_metrics(data_dir):
-    with TestClient(_app(data_dir)) as c:
+    with TestClient(_app(data_dir), base_url="http://localhost") as c:
         assert c.get("/healthz").json() == {"status": "ok"}
         r = c.get("/readyz")
         assert r.status_code == 503 and r.json()["checks"]["llm"]["ok"] is False
@@ -144,7 +145,7 @@ def test_stories_and_summaries(client):
 
 
 def test_chat_sessions_condense_and_survive_restart(data_dir):
-    with TestClient(_app(data_dir, rate_limit_per_minute=0)) as c:
+    with TestClient(_app(data_dir, rate_limit_per_minute=0), base_url="http://localhost") as c:
         r = c.post("/v1/chat", json={"message": "How much will Lumenix invest in Brennick?"})
         assert r.status_code == 200, r.text
         sid = r.json()["session_id"]
@@ -153,7 +154,7 @@ def test_chat_sessions_condense_and_survive_restart(data_dir):
         assert follow["question"] == "and how many jobs will it create?"
         assert follow["standalone_question"] != follow["question"]
         assert "Lumenix" in follow["standalone_question"] or "Brennick" in follow["standalone_question"]
-    with TestClient(_app(data_dir)) as c:  # a new app over the same data dir: a restart
+    with TestClient(_app(data_dir), base_url="http://localhost") as c:  # a new app over the same data dir: a restart
         turns = c.get(f"/v1/chat/{sid}").json()["turns"]
         assert [t["role"] for t in turns] == ["user", "assistant", "user", "assistant"]
         assert c.delete(f"/v1/chat/{sid}").json()["deleted"] is True
@@ -215,7 +216,7 @@ def test_openai_sdk_streaming_and_not(live):
 
 
 def test_auth_and_rate_limit(data_dir):
-    with TestClient(_app(data_dir, api_keys="k1,k2", rate_limit_per_minute=3)) as c:
+    with TestClient(_app(data_dir, api_keys="k1,k2", rate_limit_per_minute=3), base_url="http://localhost") as c:
         assert c.get("/healthz").status_code == 200
         r = c.get("/v1/articles")
         assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
@@ -239,7 +240,7 @@ def test_full_queue_gets_503_and_body_limit(data_dir):
 
     threading.Thread(target=hold, daemon=True).start()
     held.wait(5)
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://localhost") as c:
         r = c.post("/v1/ask", json={"question": "Who leads the union?"})
         assert r.status_code == 503 and r.headers["retry-after"] == "5"
         release.set()
@@ -285,7 +286,7 @@ def test_chunked_bodies_over_the_limit_get_413_everywhere(data_dir):
     boundary = "b0und"
     form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
             f"Content-Type: text/plain\r\n\r\nTitle\n\n{'word ' * 1000}\r\n--{boundary}--\r\n").encode()
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://localhost") as c:
         for path, body, ctype in (("/v1/ask", big, "application/json"), ("/v1/articles", big, "application/json"),
                                   ("/v1/articles", form, f"multipart/form-data; boundary={boundary}")):
             r = c.post(path, content=chunks(body), headers={"content-type": ctype})

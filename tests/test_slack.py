@@ -32,7 +32,7 @@ def slack_app(tmp_path_factory, fake, demo_dir, seeds_dir):
     settings = make_settings(data, warm_on_start=False, rate_limit_per_minute=0, slack_bot_token="xoxb-test",
                              slack_signing_secret=SECRET, slack_api_url=f"{fake.url}/api/")
     app = create_app(settings)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:
         yield client, app
 
 
@@ -94,7 +94,7 @@ def test_mention_answered_once_in_thread_with_sources(slack_app, fake):
     fake.wait_for("reactions.remove", where=lambda p: p.get("timestamp") == event["ts"])
     # The ledger is on disk: a new app (a restart) still ignores the retried event id.
     again = create_app(app.state.newsdesk.settings)
-    with TestClient(again) as c2:
+    with TestClient(again, base_url="http://localhost") as c2:
         assert _post(c2, body, {**_signed(body), "X-Slack-Retry-Num": "2"}).status_code == 200
     time.sleep(1.0)
     assert len([p for p in fake.of("chat.postMessage") if p.get("thread_ts") == event["ts"]]) == 1
@@ -172,3 +172,59 @@ def test_block_kit_limits():
     for b in blocks:
         for t in [b.get("text", {}).get("text", "")] + [e["text"] for e in b.get("elements", [])]:
             assert len(t) <= MAX_TEXT
+
+
+def test_a_replayed_slash_command_is_refused_and_user_text_is_escaped(slack_app, fake):
+    """Issue 16: a captured slash command replayed within 5 minutes was answered again, and the bot
+    echoed `<!channel>` unescaped (it pinged the channel)."""
+    client, _ = slack_app
+    form = urlencode({"command": "/newsdesk", "text": "<!channel> What is the capital of Australia?",
+                      "channel_id": "C8", "user_id": "U7", "team_id": "T1", "response_url": f"{fake.url}/respond",
+                      "trigger_id": "t8", "token": "x"})
+    headers = _signed(form)
+    assert _post(client, form, headers, ctype="application/x-www-form-urlencoded").status_code == 200
+    assert _post(client, form, headers, ctype="application/x-www-form-urlencoded").status_code == 401
+    posted = fake.wait_for("chat.postMessage", count=2, where=lambda p: p.get("channel") == "C8")
+    time.sleep(1.5)
+    assert len([p for p in fake.of("chat.postMessage") if p.get("channel") == "C8"]) == 2  # asked + one answer
+    asked = posted[0]["text"]
+    assert "&lt;!channel&gt;" in asked and "<!channel>" not in asked
+
+
+def test_an_answer_lost_to_a_crash_is_given_on_restart(slack_app, fake):
+    """Issue 16: event ids were recorded before the answer was posted, so a crash in between lost
+    the question. Now a claimed event is done only once answered; the next start answers it."""
+    from service.slack.bot import CLAIM_LEASE_S, EventLedger
+
+    _, app = slack_app
+    settings = app.state.newsdesk.settings
+    event = {"type": "app_mention", "channel": "C9", "user": "U1", "ts": "1700000300.000500",
+             "text": "<@UBOT> Who leads the Rail Drivers' Association?"}
+    body = json.loads(_event("Ev-crash", event))
+    ledger = EventLedger(settings.data_dir / "slack.sqlite")
+    assert ledger.claim("Ev-crash", body)  # the process that claimed it died before posting
+    with ledger.db:
+        ledger.db.execute("UPDATE slack_events SET claimed=claimed-? WHERE id='Ev-crash'", (CLAIM_LEASE_S + 1,))
+    with TestClient(create_app(settings), base_url="http://localhost") as restarted:
+        fake.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") == event["ts"])
+        done = ledger.db.execute("SELECT done FROM slack_events WHERE id='Ev-crash'")
+        deadline = time.time() + 10
+        while done.fetchone()[0] != 1 and time.time() < deadline:
+            time.sleep(0.2)
+            done = ledger.db.execute("SELECT done FROM slack_events WHERE id='Ev-crash'")
+        raw = json.dumps(body)
+        assert _post(restarted, raw, {**_signed(raw), "X-Slack-Retry-Num": "3"}).status_code == 200  # Slack's retry
+    time.sleep(1.0)
+    assert len([p for p in fake.of("chat.postMessage") if p.get("thread_ts") == event["ts"]]) == 1
+
+
+def test_article_text_cannot_break_out_of_links_or_mention_anyone():
+    from service.schemas import Answer, Citation
+    from service.slack.blocks import answer_blocks
+
+    cite = Citation(id=1, article_id="a", title="<!here> Title", source="<@U1>", chunk_id="c",
+                    url="https://news.example/a|<!channel>>b", quote="<!everyone> quote", start=0, end=5)
+    answer = Answer(question="q", answer="An answer <!channel> [1].", abstained=False, citations=[cite], model="m")
+    text = json.dumps(answer_blocks(answer))
+    assert "<!" not in text and "<@" not in text
+    assert "<https://news.example/a%7C%3C!channel%3E%3Eb|&lt;!here&gt; Title>" in text

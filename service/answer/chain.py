@@ -49,8 +49,7 @@ def format_sources(sources: list[Source]) -> str:
         chunk = s.article_text[s.hit.start:s.hit.end]
         kept = [chunk[a:b] if not looks_like_instruction(chunk[a:b]) else "[text withheld]"
                 for a, b in sentence_spans(chunk)]
-        label = ", ".join(x for x in (s.hit.source, s.hit.published) if x) or "unknown source"
-        blocks.append(f"[{s.n}] {label}: {s.hit.title}\n{' '.join(kept)}")
+        blocks.append(f"[{s.n}] {s.label()}\n{' '.join(kept)}")
     return "\n\n".join(blocks)
 
 

@@ -118,6 +118,6 @@ def format_selected(sources: list[Source], selected: dict[int, list[Span]]) -> s
             gap = prev_end is not None and s.article_text[prev_end:start].strip()
             parts.append(("… " if gap else "") + s.article_text[start:end])
             prev_end = end
-        label = ", ".join(x for x in (s.hit.source, s.hit.published) if x)
+        label = s.label(with_title=False)
         blocks.append(f"[{s.n}] " + (f"({label}) " if label else "") + " ".join(parts))
     return "\n".join(blocks)

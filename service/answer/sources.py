@@ -2,7 +2,9 @@
 (an injection) left out of every quotable span."""
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from index.models import Hit
@@ -14,22 +16,89 @@ _INSTRUCTION = re.compile(
     r"(answer|respond|reply) (only )?with|as an ai|developer mode)\b",
     re.IGNORECASE,
 )
+# Text addressed to a model rather than a reader, in any wording: overriding what it was told,
+# naming it, telling it what to say, role labels, hidden markup; and the same in other languages.
+_ADDRESSED = re.compile("|".join([
+    r"\b(ignore|disregard|forget|override|bypass)\b[^.]{0,40}\b(instructions?|prompts?|rules|guidelines|"
+    r"directions|everything|above|previous|prior|earlier|what you (were|have been) (told|given))",
+    r"\b(ai|a\.i\.|assistant|chatbot|chat bot|language model|llm|model|bot|system)s? (reading|summari[sz]ing|"
+    r"processing|answering (questions )?(about|on)) (this|these|the following)\b",
+    r"\b(dear|attention|note to|hey|hello)\s+(ai|a\.i\.|assistant|chatbot|language model|llm|model|bot)s?\b",
+    r"\b(system|developer|admin|operator) (prompt|message|mode|override|note|instruction)s?\b",
+    r"^\W*(system|assistant|user|instruction)s?\s*[:>]",
+    r"^\W*(please,?\s+)?(say|tell( the)? \w+|write|state|answer|reply|respond|claim|output|print|announce|"
+    r"report|insist|mention|inform( the)? \w+)(?!-)\s+(that|only|to|the|it|this|instead|:|\"|“)",
+    r"\byou (must|should|shall|are to|will now|are required to|are instructed to)\b[^.]{0,30}"
+    r"\b(say|answer|tell|respond|reply|report|write|state|claim|mention|output)",
+    r"\bif (you are |you're |you get )?asked\b", r"\bwhen you (are|get) asked\b",
+    r"\b(your|the) (answer|reply|response|output) (must|should|shall) (say|be|state|read)\b",
+    r"<!--|-->|\[\[|\]\]|<\s*[|｜]|[|｜]\s*>|\[/?INST\]|<</?SYS>>",
+    # fr, es, it, pt, de, ru, zh, ja, ar, tr
+    r"\b(ignore[zr]?|oublie[zr]?) (les |toutes les |vos )?(instructions|consignes|r[eè]gles)",
+    r"\b(dites|dis|r[eé]pondez|r[eé]ponds|[eé]crivez|affirmez) que\b",
+    r"\b(ignora|ignore|olvida|esquece|esque[cç]a)r? (las |todas las |as |todas as |le |tutte le )?"
+    r"(instrucciones|instru[cç][oõ]es|istruzioni|reglas|regras|regole)",
+    r"\b(di|diga|dile|responde|responda|escribe|escreva|rispondi|scrivi|d[iì]') que\b|\brispondi che\b",
+    r"\b(ignorier\w*|vergiss|vergessen sie)\b[^.]{0,30}\b(anweisung\w*|anleitung\w*|regeln|alles)",
+    r"\b(sag|sage|sagen sie|antworte|antworten sie|schreib|schreibe|schreiben sie)\b[^.]{0,12}\bdass\b",
+    r"игнорир|забудь|инструкци|скажи,? что|ответь,? что|напиши,? что",
+    r"忽略|无视|忽視|無視|指令|指示|请回答|請回答|回答说|告诉用户|你必须|と答え",
+    r"تجاهل|التعليمات", r"\btalimatlar[ıi]\b|\b(yok say|g[oö]rmezden gel)",
+]), re.IGNORECASE | re.MULTILINE)
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_LOOKALIKE = str.maketrans("аеорсухіјѕԁһӏАВЕКМНОРСТХІЈЅοαεινκτρυΟΑΕΙΝΚΤΡΥ",
+                           "aeopcyxijsdhlABEKMHOPCTXIJSoaeivktpuOAEINKTPY")
+
+
+def _readings(sentence: str) -> tuple[str, str]:
+    """The text as a model would read it: entities decoded, compatibility forms folded (full-width
+    letters), invisible characters dropped; and that again with Cyrillic/Greek look-alikes as Latin."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", html.unescape(sentence)))
+    return text, text.translate(_LOOKALIKE)
+
+
 def looks_like_instruction(sentence: str) -> bool:
     """Article text that talks to the model is data, never support and never a prompt."""
-    return bool(_INSTRUCTION.search(sentence))
+    return any(_INSTRUCTION.search(text) or _ADDRESSED.search(text) for text in _readings(sentence))
 
 
 @dataclass
 class Source:
-    """A numbered retrieved chunk, with the article text its offsets point into."""
+    """A numbered retrieved chunk, with the article text its offsets point into.
+
+    Sentences that talk to the model are withheld: blanked out of `article_text` (offsets keep
+    their meaning), so no quote window can span one, no context check can read its numbers or
+    names, and no prompt can show it."""
 
     n: int
     hit: Hit
     article_text: str
     spans: list[tuple[int, int]] = field(default_factory=list)  # sentence spans, article offsets
+    withheld: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self):
-        if not self.spans:
-            chunk = self.article_text[self.hit.start:self.hit.end]
-            self.spans = [(self.hit.start + s, self.hit.start + e) for s, e in sentence_spans(chunk)
-                          if not looks_like_instruction(chunk[s:e])]
+        if self.spans:
+            return
+        self.withheld = [(s, e) for s, e in sentence_spans(self.article_text)
+                         if looks_like_instruction(self.article_text[s:e])]
+        for s, e in self.withheld:
+            self.article_text = self.article_text[:s] + " " * (e - s) + self.article_text[e:]
+        chunk = self.article_text[self.hit.start:self.hit.end]
+        self.spans = [(self.hit.start + s, self.hit.start + e) for s, e in sentence_spans(chunk)
+                      if chunk[s:e].strip() and not looks_like_instruction(chunk[s:e])]
+
+    def adjacent(self, i: int) -> bool:
+        """Whether spans i and i+1 may share a quote window: nothing withheld lies between them."""
+        gap_start, gap_end = self.spans[i][1], self.spans[i + 1][0]
+        return not any(gap_start <= s < gap_end or gap_start < e <= gap_end for s, e in self.withheld)
+
+    def label(self, with_title: bool = True) -> str:
+        """"Outlet, date: title" for the prompt; an outlet or title that talks to the model is withheld."""
+        def shown(value: str | None) -> str | None:
+            return "[withheld]" if value and looks_like_instruction(value) else value
+
+        meta = ", ".join(x for x in (shown(self.hit.source), self.hit.published) if x)
+        if not with_title:
+            return meta
+        return f"{meta or 'unknown source'}: {shown(self.hit.title)}"
+

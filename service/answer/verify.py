@@ -73,6 +73,8 @@ def locate_supports(claim: str, source: Source) -> list[Support]:
     best_with_figures: Support | None = None
     for i in range(len(source.spans)):
         for j in range(i, min(i + MAX_WINDOW, len(source.spans))):
+            if j > i and not source.adjacent(j - 1):
+                break  # a withheld sentence lies between: no window may carry it
             start, end = source.spans[i][0], source.spans[j][1]
             text = source.article_text[start:end]
             score = _recall(words, text) - 0.08 * (j - i)

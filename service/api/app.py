@@ -14,8 +14,9 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api import ask, articles, openai_compat, stories
-from service.api.deps import AppState, State
+from service.api.deps import AppState, Authorized, State
 from service.api.limits import RateLimiter
+from service.api.security import BrowserGuard, allowed_hosts, check_exposure
 from service.api.metrics import Metrics
 from service.container import get_container
 from service.settings import Settings, get_settings
@@ -129,11 +130,14 @@ class _TooLarge(Exception):
     pass
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, host: str | None = None) -> FastAPI:
+    """`host`: the address the server will bind (the CLI's --host); beyond loopback it needs keys."""
     settings = settings or get_settings()
+    if host is not None:
+        check_exposure(settings, host)
     _configure_logging()
     state = AppState(container=get_container(settings), limiter=RateLimiter(settings.rate_limit_per_minute),
-                     metrics=Metrics())
+                     metrics=Metrics(), failed_auth=RateLimiter(settings.auth_failures_per_minute))
     _ = state.sessions  # opened now: a data dir it cannot write fails at start, not at the first chat
 
     @asynccontextmanager
@@ -142,17 +146,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             threading.Thread(target=_warm, args=(state,), daemon=True).start()
         yield
 
+    open_docs = settings.docs and not settings.api_key_list
     app = FastAPI(title="newsdesk", version="0.1.0", lifespan=lifespan,
+                  docs_url="/docs" if open_docs else None, redoc_url=None,
+                  openapi_url="/openapi.json" if open_docs else None,
                   description="Ask questions of news articles; every citation is checked against its source. "
                               "Send `Authorization: Bearer KEY` when the server has API keys.")
     app.state.newsdesk = state
     for router in (health, ask.router, openai_compat.router, articles.router, stories.router):
         app.include_router(router)
+    if settings.docs and settings.api_key_list:
+        _keyed_docs(app)
     _log_requests(app, state)
     _handle_errors(app, state)
     _mount_slack(app, state)
     app.add_middleware(BodyLimit, max_bytes=int(settings.max_body_mb * 1e6))
+    if settings.cors_origin_list:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origin_list,
+                           allow_methods=["*"], allow_headers=["authorization", "content-type"])
+    app.add_middleware(BrowserGuard, hosts=allowed_hosts(settings, host), origins=settings.cors_origin_list)
     return app
+
+
+def _keyed_docs(app: FastAPI) -> None:
+    """With keys set, the schema and its docs page are behind a key like everything else."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Authorized])
+    def openapi() -> dict:
+        return app.openapi()
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Authorized])
+    def docs():
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="newsdesk")
 
 
 def _warm(state: AppState) -> None:

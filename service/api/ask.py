@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, field_validator
 
 from index.retrieve import Filters
-from service.api.deps import Authorized, State, check_length, with_model
+from service.api.deps import Authorized, Owner, State, check_length, with_model
 from service.api.streaming import EventPump, sse
 from service.answer.chain import answer_question
 from service.chat import converse
@@ -95,15 +95,17 @@ async def ask(body: AskBody, state: State) -> Answer:
 
 @router.post("/v1/chat", response_model=ChatResponse,
              summary="Chat turn; with stream=true, Server-Sent Events: meta, token*, sentence*, final")
-async def chat(body: ChatBody, request: Request, state: State):
+async def chat(body: ChatBody, request: Request, state: State, owner: Owner):
     check_length(state, body.message)
-    session_id = body.session_id or state.sessions.create()
+    session_id = state.sessions.open(owner, body.session_id)
+    if session_id is None:
+        raise HTTPException(404, f"no session {body.session_id}")
     filters = body.filters.to_filters() if body.filters else None
     ctx = await run_in_threadpool(state.context)
 
     def work(pump: EventPump | None = None) -> dict:
         emit = pump.emit if pump else (lambda *_: None)
-        answer = converse(ctx, state.sessions, session_id, body.message, filters=filters,
+        answer = converse(ctx, state.sessions, owner, session_id, body.message, filters=filters,
                           on_token=lambda t: emit("token", {"text": t}),
                           on_sentence=lambda s: emit("sentence", {"text": s}))
         state.metrics.observe_answer(answer)
@@ -124,14 +126,14 @@ async def chat(body: ChatBody, request: Request, state: State):
 
 
 @router.get("/v1/chat/{session_id}", response_model=HistoryResponse, summary="A session's history")
-def chat_history(session_id: str, state: State) -> HistoryResponse:
-    if not state.sessions.exists(session_id):
+def chat_history(session_id: str, state: State, owner: Owner) -> HistoryResponse:
+    if not state.sessions.owns(owner, session_id):
         raise HTTPException(404, f"no session {session_id}")
     return HistoryResponse(session_id=session_id, turns=state.sessions.history(session_id))
 
 
 @router.delete("/v1/chat/{session_id}", summary="Forget a session")
-def chat_forget(session_id: str, state: State) -> dict:
-    if not state.sessions.delete(session_id):
+def chat_forget(session_id: str, state: State, owner: Owner) -> dict:
+    if not state.sessions.delete(owner, session_id):
         raise HTTPException(404, f"no session {session_id}")
     return {"session_id": session_id, "deleted": True}

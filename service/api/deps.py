@@ -1,7 +1,6 @@
 """What routers need, as `Annotated` dependencies: settings, store, answer context, auth, limits."""
 from __future__ import annotations
 
-import hmac
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from fastapi import Depends, HTTPException, Request
 
 from index.store import ArticleStore
 from service.api.limits import RateLimiter
+from service.api.security import bearer, client_address, key_id, matching_key
 from service.gate import ModelGate, QueueFull
 from service.api.metrics import Metrics
 from service.container import Container, Context
@@ -28,6 +28,7 @@ class AppState:
     container: Container
     limiter: RateLimiter
     metrics: Metrics
+    failed_auth: RateLimiter = field(default_factory=lambda: RateLimiter(10))
     warm_error: str | None = None
     _stories_running: threading.Lock = field(default_factory=threading.Lock)
     _stories_stale: bool = False
@@ -105,23 +106,38 @@ def get_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(get_state)]
 
 
-def client_key(request: Request) -> str:
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return "key:" + auth[7:].strip()[:12]
-    return "ip:" + (request.client.host if request.client else "unknown")
+def caller_address(request: Request, state: AppState) -> str:
+    peer = request.client.host if request.client else "unknown"
+    return client_address(peer, request.headers.get("x-forwarded-for"), state.settings.trusted_proxy_list)
+
+
+def owner_of(request: Request, state: State) -> str:
+    """Whose sessions these are: the hash of the caller's key; "local" when the server has no keys."""
+    key = matching_key(bearer(request.headers), state.settings.api_key_list)
+    return "key:" + key_id(key) if key else "local"
+
+
+Owner = Annotated[str, Depends(owner_of)]
 
 
 def require_key(request: Request, state: State) -> None:
-    """Bearer API keys when NEWSDESK_API_KEYS is set; then per-client rate limiting."""
+    """Bearer API keys when NEWSDESK_API_KEYS is set (failed checks are limited per address), then
+    a request bucket per key (per address without keys: made-up tokens are not new buckets)."""
     keys = state.settings.api_key_list
+    address = caller_address(request, state)
     if keys:
-        auth = request.headers.get("authorization", "")
-        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        if not any(hmac.compare_digest(token, k) for k in keys):
+        key = matching_key(bearer(request.headers), keys)
+        if key is None:
+            retry = state.failed_auth.check("ip:" + address)
+            if retry:
+                raise HTTPException(429, f"too many failed key checks; retry in {retry:.0f}s",
+                                    headers={"Retry-After": str(int(retry))})
             raise HTTPException(401, "missing or invalid API key (send 'Authorization: Bearer KEY')",
                                 headers={"WWW-Authenticate": "Bearer"})
-    retry = state.limiter.check(client_key(request))
+        bucket = "key:" + key_id(key)
+    else:
+        bucket = "ip:" + address
+    retry = state.limiter.check(bucket)
     if retry:
         raise HTTPException(429, f"rate limit exceeded; retry in {retry:.0f}s",
                             headers={"Retry-After": str(int(retry))})

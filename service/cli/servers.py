@@ -21,25 +21,36 @@ def serve(host: str, port: int, allow_unauthenticated: bool) -> None:
       newsdesk serve --port 8000
       NEWSDESK_API_KEYS=secret newsdesk serve --host 0.0.0.0
     """
+    settings = current_settings()
+    require_writable("serve (uploads, chat sessions)")
+    _run_http(settings, host, port, allow_unauthenticated)
+
+
+def _run_http(settings, host: str, port: int, allow_unauthenticated: bool) -> None:
+    """The one way the CLI serves HTTP: the app factory's access policy, and no proxy headers
+    believed except from NEWSDESK_TRUSTED_PROXIES (the app reads them itself)."""
     import uvicorn
 
     from service.api.app import create_app
+    from service.api.security import ExposureError
 
-    settings = current_settings()
-    require_writable("serve (uploads, chat sessions)")
-    local = host in ("127.0.0.1", "localhost", "::1")
-    if not local and not settings.api_key_list and not allow_unauthenticated:
-        err.print(f"[red]refusing to listen on {host} without API keys[/]: set NEWSDESK_API_KEYS, "
-                  "or pass --allow-unauthenticated")
+    if allow_unauthenticated:
+        settings = settings.model_copy(update={"allow_unauthenticated": True})
+    try:
+        app = create_app(settings, host=host)
+    except ExposureError as exc:
+        err.print(f"[red]{exc}[/]")
         sys.exit(2)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @main.command()
 @click.option("--socket", is_flag=True, help="Socket Mode (needs NEWSDESK_SLACK_APP_TOKEN); no public URL needed.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=3000, show_default=True, type=int)
-def slack(socket: bool, host: str, port: int) -> None:
+@click.option("--allow-unauthenticated", is_flag=True,
+              help="Bind beyond localhost without API keys (the /v1 API is served too). Not recommended.")
+def slack(socket: bool, host: str, port: int, allow_unauthenticated: bool) -> None:
     """Run the Slack bot: Socket Mode, or HTTP mode (the API app with /slack/events).
 
     \b
@@ -67,11 +78,7 @@ def slack(socket: bool, host: str, port: int) -> None:
     if not settings.slack_signing_secret:
         err.print("[red]HTTP mode needs NEWSDESK_SLACK_SIGNING_SECRET[/]")
         sys.exit(2)
-    import uvicorn
-
-    from service.api.app import create_app
-
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    _run_http(settings, host, port, allow_unauthenticated)
 
 
 @main.command()

@@ -18,8 +18,14 @@ def _chunks(text: str, size: int = MAX_TEXT) -> list[str]:
     return out
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
+    """User and article text shown as mrkdwn: no `<!channel>`, no link or mention of its own."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def link_target(url: str) -> str:
+    """A URL inside `<url|text>`: the characters that would end or split the link, encoded."""
+    return "".join(f"%{ord(ch):02X}" if ch in "|<> \"\n\r\t" else ch for ch in url)
 
 
 def _trim(text: str, size: int) -> str:
@@ -27,10 +33,10 @@ def _trim(text: str, size: int) -> str:
 
 
 def _source_line(c) -> str:
-    title = _escape(_trim(c.title or c.article_id, 150))
-    link = f"<{c.url}|{title}>" if c.url else f"*{title}*"
+    title = escape(_trim(c.title or c.article_id, 150))
+    link = f"<{link_target(c.url)}|{title}>" if c.url else f"*{title}*"
     meta = ", ".join(x for x in (c.source, c.published) if x)
-    return _trim(f"[{c.id}] {link} — {_escape(meta) or 'unknown outlet'}\n> “{_escape(c.quote)}”", MAX_TEXT)
+    return _trim(f"[{c.id}] {link} — {escape(meta) or 'unknown outlet'}\n> “{escape(c.quote)}”", MAX_TEXT)
 
 
 def _finish(blocks: list[dict]) -> list[dict]:
@@ -43,10 +49,10 @@ def _finish(blocks: list[dict]) -> list[dict]:
 def answer_blocks(answer) -> list[dict]:
     if answer.abstained:
         return [{"type": "section", "text": {"type": "plain_text", "text": answer.answer}}]
-    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": _escape(part)}}
+    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": escape(part)}}
                           for part in _chunks(answer.answer)]
     if answer.conflicts:
-        lines = [f"• {_escape(c.about)}: " + " vs ".join(f"[{v.citation}]" for v in c.versions) for c in answer.conflicts]
+        lines = [f"• {escape(c.about)}: " + " vs ".join(f"[{v.citation}]" for v in c.versions) for c in answer.conflicts]
         for part in _chunks(":warning: *Outlets differ:*\n" + "\n".join(lines)):
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": part}})
     if answer.citations:
@@ -62,7 +68,7 @@ def answer_blocks(answer) -> list[dict]:
 
 
 def summary_blocks(summary) -> list[dict]:
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": _escape(p)}} for p in _chunks(summary.summary)]
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": escape(p)}} for p in _chunks(summary.summary)]
     if summary.citations:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "*Sources*"}]})
         blocks += [{"type": "context", "elements": [{"type": "mrkdwn", "text": _source_line(c)}]}
@@ -76,9 +82,10 @@ def stories_blocks(stories) -> list[dict]:
         outlets = ", ".join(sorted({a.source or "?" for a in s.articles}))
         flag = f" · :warning: {s.conflicts} conflicts" if s.conflicts else ""
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _trim(
-            f"*{_escape(s.title)}*\n`{s.id}` · {len(s.articles)} articles · {_escape(outlets)}{flag}", MAX_TEXT)}})
+            f"*{escape(s.title)}*\n`{s.id}` · {len(s.articles)} articles · {escape(outlets)}{flag}", MAX_TEXT)}})
     return _finish(blocks or [{"type": "section", "text": {"type": "plain_text", "text": "No stories yet."}}])
 
 
 def error_blocks(message: str) -> list[dict]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": f":x: {_escape(_trim(message, 2900))}"}}]
+    """`message` is mrkdwn already escaped by the caller."""
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": f":x: {_trim(message, 2900)}"}}]

@@ -7,6 +7,7 @@ history so follow-ups in a thread are condensed like the chat endpoint's.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -15,24 +16,69 @@ from pathlib import Path
 
 from index.sqlite import connect
 from service.schemas import ABSTAIN_TEXT, Answer
-from service.slack.blocks import answer_blocks, error_blocks, stories_blocks, summary_blocks
+from service.slack.blocks import answer_blocks, error_blocks, escape, stories_blocks, summary_blocks
 
 log = logging.getLogger("newsdesk.slack")
 DEDUPE_WINDOW_S = 3600
+CLAIM_LEASE_S = 120  # an answer takes well under this; a claim older than it was abandoned
+SIGNATURE_WINDOW_S = 360  # bolt refuses timestamps older than 5 minutes; keep a little longer
 
 
 class EventLedger:
-    """Event ids already handled, persisted so a restart does not forget within the retry window."""
+    """Slack deliveries already seen, persisted so a restart does not forget them within the window.
+
+    An event is claimed when it arrives and marked done only once its reply is posted: a process
+    that dies in between leaves it unfinished, and the next start (or Slack's retry, once the
+    claim's lease is over) answers it, exactly once. Signatures of signed requests are kept too:
+    a captured request replayed within Slack's 5-minute window is refused.
+    """
 
     def __init__(self, path: Path):
-        self.db = connect(path, schema="CREATE TABLE IF NOT EXISTS slack_events (id TEXT PRIMARY KEY, at REAL);")
+        self.db = connect(path, schema="CREATE TABLE IF NOT EXISTS slack_events (id TEXT PRIMARY KEY, at REAL);"
+                                       "CREATE TABLE IF NOT EXISTS slack_signatures (sig TEXT PRIMARY KEY, at REAL);")
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(slack_events)")}
+        with self.db:
+            for column in ("done INTEGER DEFAULT 1", "claimed REAL DEFAULT 0", "body TEXT"):
+                if column.split()[0] not in columns:  # a ledger from before claims: its events were done
+                    self.db.execute(f"ALTER TABLE slack_events ADD COLUMN {column}")
         self.lock = threading.Lock()
 
-    def first_time(self, event_id: str) -> bool:
+    def claim(self, event_id: str, body: dict) -> bool:
+        """True when this delivery should be answered: never seen, or claimed by a process that
+        did not finish within the lease."""
         now = time.time()
         with self.lock, self.db:
             self.db.execute("DELETE FROM slack_events WHERE at < ?", (now - DEDUPE_WINDOW_S,))
-            return self.db.execute("INSERT OR IGNORE INTO slack_events VALUES (?, ?)", (event_id, now)).rowcount == 1
+            row = self.db.execute("SELECT done, claimed FROM slack_events WHERE id=?", (event_id,)).fetchone()
+            if row is None:
+                self.db.execute("INSERT INTO slack_events (id, at, done, claimed, body) VALUES (?,?,0,?,?)",
+                                (event_id, now, now, json.dumps(body)))
+                return True
+            if row[0] or row[1] > now - CLAIM_LEASE_S:
+                return False
+            self.db.execute("UPDATE slack_events SET claimed=? WHERE id=?", (now, event_id))
+            return True
+
+    def done(self, event_id: str) -> None:
+        with self.lock, self.db:
+            self.db.execute("UPDATE slack_events SET done=1, body=NULL WHERE id=?", (event_id,))
+
+    def unfinished(self) -> list[dict]:
+        """Events claimed but never answered (their process died), claimed again for this one."""
+        now = time.time()
+        with self.lock, self.db:
+            rows = self.db.execute("SELECT id, body FROM slack_events WHERE done=0 AND claimed < ? AND at >= ?",
+                                   (now - CLAIM_LEASE_S, now - DEDUPE_WINDOW_S)).fetchall()
+            for row in rows:
+                self.db.execute("UPDATE slack_events SET claimed=? WHERE id=?", (now, row[0]))
+        return [json.loads(r[1]) for r in rows if r[1]]
+
+    def fresh_signature(self, signature: str) -> bool:
+        now = time.time()
+        with self.lock, self.db:
+            self.db.execute("DELETE FROM slack_signatures WHERE at < ?", (now - SIGNATURE_WINDOW_S,))
+            return self.db.execute("INSERT OR IGNORE INTO slack_signatures VALUES (?, ?)",
+                                   (signature, now)).rowcount == 1
 
 
 def build_slack_app(container, socket_mode: bool = False):
@@ -55,28 +101,38 @@ def build_slack_app(container, socket_mode: bool = False):
     ledger = EventLedger(settings.data_dir / "slack.sqlite")
 
     @app.middleware
+    def refuse_replays(req, body, next):
+        # Events are deduplicated by their id below (Slack's own retries included); every other
+        # signed request (slash commands) is refused when its signature was already seen.
+        signature = (req.headers.get("x-slack-signature") or [""])[0]
+        if signature and not body.get("event_id") and not ledger.fresh_signature(signature):
+            log.warning("replayed slack request refused")
+            return BoltResponse(status=401, body="replayed request")
+        return next()
+
+    @app.middleware
     def dedupe(body, next):
         event_id = body.get("event_id")
-        if event_id and not ledger.first_time(event_id):
+        if event_id and not ledger.claim(event_id, body):
             log.info("duplicate slack event ignored", extra={"fields": {"event_id": event_id}})
             return BoltResponse(status=200, body="")
         return next()
 
-    @app.event("app_mention")
-    def on_mention(event, client):
-        if not event.get("bot_id"):
+    def on_event(body: dict, client) -> None:
+        event = body.get("event") or {}
+        wanted = event.get("type") == "app_mention" or (
+            event.get("type") == "message" and event.get("channel_type") == "im" and not event.get("subtype"))
+        if wanted and not event.get("bot_id"):
             answer_in_thread(container, client, event["channel"], event.get("thread_ts") or event["ts"], event["ts"],
                              event.get("text", ""))
+        ledger.done(body["event_id"])  # only now: a crash before this leaves the event to answer again
 
-    @app.event("message")
-    def on_message(event, client):
-        # Direct messages only; other bots, edits and joins are ignored.
-        if event.get("channel_type") == "im" and not event.get("bot_id") and not event.get("subtype"):
-            answer_in_thread(container, client, event["channel"], event.get("thread_ts") or event["ts"], event["ts"],
-                             event.get("text", ""))
+    app.event("app_mention")(on_event)
+    app.event("message")(on_event)  # direct messages only; other bots, edits and joins are ignored
+    threading.Thread(target=lambda: [on_event(b, client) for b in ledger.unfinished()], daemon=True).start()
 
     def slash_ack(body, ack):
-        ack(response_type="ephemeral", text=f"Working on “{body.get('text', '').strip()[:200]}”…")
+        ack(response_type="ephemeral", text=f"Working on “{escape(body.get('text', '').strip()[:200])}”…")
 
     def slash_work(body, client, respond):
         run_command(container, body, client, respond)
@@ -108,14 +164,15 @@ def answer_in_thread(container, client, channel: str, thread_ts: str, ts: str, t
         log.warning("reactions.add failed", exc_info=True)
     try:
         with container.gate.slot():
-            answer: Answer = converse(container.context(), container.sessions, thread_key(channel, thread_ts), question)
+            answer: Answer = converse(container.context(), container.sessions, "slack", thread_key(channel, thread_ts),
+                                      question)
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=answer.answer or ABSTAIN_TEXT,
                                 blocks=answer_blocks(answer))
     except QueueFull:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=BUSY, blocks=error_blocks(BUSY))
     except Exception as exc:
         log.exception("slack answer failed")
-        message = f"Sorry, I could not answer that ({type(exc).__name__}: {str(exc)[:200]})."
+        message = escape(f"Sorry, I could not answer that ({type(exc).__name__}: {str(exc)[:200]}).")
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=message, blocks=error_blocks(message))
     finally:
         try:
@@ -140,8 +197,9 @@ def run_command(container, body: dict, client, respond) -> None:
                 result = summarize_id(container.context(), text.split(None, 1)[1].strip())
             respond(response_type="in_channel", text=result.summary, blocks=summary_blocks(result))
             return
-        posted = client.chat_postMessage(channel=channel, text=f"<@{body.get('user_id')}> asked: {text}")
+        user = re.sub(r"[^A-Z0-9]", "", body.get("user_id") or "")
+        posted = client.chat_postMessage(channel=channel, text=f"<@{user}> asked: {escape(text)}")
         answer_in_thread(container, client, channel, posted["ts"], posted["ts"], text)
     except Exception as exc:
         log.exception("slash command failed")
-        respond(response_type="ephemeral", text=f"Sorry, that failed: {type(exc).__name__}: {str(exc)[:200]}")
+        respond(response_type="ephemeral", text=escape(f"Sorry, that failed: {type(exc).__name__}: {str(exc)[:200]}"))
