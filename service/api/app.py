@@ -133,8 +133,7 @@ class _TooLarge(Exception):
 def create_app(settings: Settings | None = None, host: str | None = None) -> FastAPI:
     """`host`: the address the server will bind (the CLI's --host); beyond loopback it needs keys."""
     settings = settings or get_settings()
-    if host is not None:
-        check_exposure(settings, host)
+    check_exposure(settings, host)
     _configure_logging()
     state = AppState(container=get_container(settings), limiter=RateLimiter(settings.rate_limit_per_minute),
                      metrics=Metrics(), failed_auth=RateLimiter(settings.auth_failures_per_minute))

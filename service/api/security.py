@@ -21,12 +21,15 @@ SIGNED_PATHS = ("/slack/events",)  # Slack signs each request: no browser can fo
 
 
 class ExposureError(RuntimeError):
-    """The server would be reachable by others without a key; the message says what to set."""
+    """The server cannot be served safely as configured (reachable without a key, a proxy list that
+    does not parse); the message says what to set."""
 
 
-def check_exposure(settings: Settings, host: str) -> None:
-    """Refuse to serve beyond loopback without keys (unless explicitly allowed)."""
-    if host in LOOPBACK_NAMES or settings.api_key_list or settings.allow_unauthenticated:
+def check_exposure(settings: Settings, host: str | None) -> None:
+    """Refuse to serve beyond loopback without keys (unless explicitly allowed), and settings that
+    cannot be enforced (a proxy list that does not parse)."""
+    _networks(settings.trusted_proxy_list)
+    if host is None or host in LOOPBACK_NAMES or settings.api_key_list or settings.allow_unauthenticated:
         return
     raise ExposureError(f"refusing to listen on {host} without API keys: set NEWSDESK_API_KEYS, or pass "
                         "--allow-unauthenticated (NEWSDESK_ALLOW_UNAUTHENTICATED=true)")
@@ -58,7 +61,7 @@ def _networks(items: list[str]) -> list:
         try:
             out.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
-            raise ValueError(f"NEWSDESK_TRUSTED_PROXIES: not an address or network: {item!r}") from None
+            raise ExposureError(f"NEWSDESK_TRUSTED_PROXIES: not an address or network: {item!r}") from None
     return out
 
 
