@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import importlib.util
 
+from pydantic import SecretStr
+
 from service.settings import Settings
+
+
+_SECRETS = {"api_keys"} | {name for name, f in Settings.model_fields.items()
+                           if SecretStr in (getattr(f.annotation, "__args__", None) or (f.annotation,))}
 
 
 def describe(settings: Settings) -> dict:
@@ -12,7 +18,7 @@ def describe(settings: Settings) -> dict:
 
     shown = {}
     for key, value in settings.model_dump().items():
-        if "api_key" in key or "token" in key or "secret" in key:
+        if key in _SECRETS:  # secrets by type, not every name with "token" in it
             value = "set" if value else "unset"
         shown[key] = value
     components = []

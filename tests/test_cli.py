@@ -111,3 +111,22 @@ def test_pipeline_runs_with_network_blocked(tmp_path, seeds_dir):
     r = run_cli(["search", "Who met Vladimir Putin on Friday?", "--json"], data, offline=True)
     assert r.returncode == 0, r.stderr
     assert any("Witkoff" in h["text"] for h in json.loads(r.stdout))
+
+
+def test_ask_shows_only_checked_sentences_and_config_masks_only_secrets(tmp_path, demo_dir):
+    """Issue 18: `ask` streamed the model's raw text (sentences the verifier later removed, its own
+    [2][3] markers) and then printed the answer again; `config` masked every setting with "token"
+    in its name."""
+    data = tmp_path / "data"
+    assert run_cli(["ingest", str(demo_dir)], data).returncode == 0
+    r = run_cli(["ask", "Who leads the Rail Drivers' Association?"], data)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("Checked answer:") == 1
+    streamed = r.stdout.split("Checked answer:", 1)[1].split("\n", 1)[0].strip()
+    assert "Moor" in streamed and "[1]" in streamed, r.stdout  # the 0.5B answers this one
+    assert r.stdout.count(streamed) == 1 and "“" in r.stdout  # never printed twice; quotes follow
+    raw = run_cli(["ask", "Who leads the Rail Drivers' Association?", "--raw"], data)
+    assert raw.stderr.strip() and raw.stdout.count("Checked answer:") == 1  # the model's own text, apart
+    shown = json.loads(run_cli(["config", "--json"], data, NEWSDESK_LLM_API_KEY="sk-secret").stdout)["settings"]
+    assert shown["chunk_tokens"] == 110 and shown["llm_max_tokens"] == 256 and shown["llm_api_key"] == "set"
+    assert "sk-secret" not in json.dumps(shown)

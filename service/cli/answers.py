@@ -10,12 +10,10 @@ from service.cli.main import (
 )
 
 
-def print_answer(answer) -> None:
-    """The checked answer and its numbered, quoted sources."""
-    if answer.abstained:
-        console.print(f"[bold]{answer.answer}[/]")
-    else:
-        console.print(f"[bold]Checked answer:[/] {answer.answer}")
+def print_answer(answer, streamed: bool = False) -> None:
+    """The checked answer (unless its sentences were already streamed) and its quoted sources."""
+    if not streamed:
+        console.print(f"[bold]{answer.answer}[/]" if answer.abstained else f"[bold]Checked answer:[/] {answer.answer}")
     for c in answer.citations:
         meta = ", ".join(x for x in (c.source, c.published) if x)
         console.print(f"  [{c.id}] {c.title} — {meta or 'unknown source'}" + (f" <{c.url}>" if c.url else ""))
@@ -29,13 +27,37 @@ def print_answer(answer) -> None:
                   f"{t.get('generate', 0):.0f} ms · verify {t.get('verify', 0):.0f} ms[/]")
 
 
+def _stream_checked(ctx, question: str, k, filters, raw: bool):
+    """Only verified sentences reach the reader, each as soon as it is checked; a spinner runs
+    until the first one. `raw` shows the model's own text on stderr, for debugging."""
+    from service.answer.chain import answer_question
+
+    shown: list[str] = []
+    with console.status("[dim]reading the sources and checking each sentence…[/]", spinner="dots") as status:
+        def sentence(text: str) -> None:
+            if not shown:
+                status.stop()
+                console.print("[bold]Checked answer:[/] ", end="")
+            shown.append(text)
+            console.print(text, end=" ", markup=False, soft_wrap=True)
+
+        raw_text = (lambda piece: err.print(piece, end="", markup=False, style="dim", soft_wrap=True)) if raw else None
+        answer = answer_question(ctx, question, k=k, filters=filters, on_token=raw_text, on_sentence=sentence)
+    if shown:
+        console.print()
+    elif answer.abstained:
+        console.print(f"[bold]{answer.answer}[/]")
+    return answer
+
+
 @main.command()
 @click.argument("question")
 @click.option("--k", type=click.IntRange(1, 20), default=None, help="Chunks given to the model.")
 @filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object.")
+@click.option("--raw", is_flag=True, help="Also show the model's unchecked text on stderr (debugging).")
 def ask(question: str, k: int | None, source: str | None, since: str | None, until: str | None,
-        as_json: bool) -> None:
+        as_json: bool, raw: bool) -> None:
     """Answer a question from the indexed articles, every citation checked.
 
     \b
@@ -54,13 +76,11 @@ def ask(question: str, k: int | None, source: str | None, since: str | None, unt
             answer = answer_question(ctx, question, k=k, filters=filters)
             print_json(answer.model_dump(exclude={"standalone_question"}))
             return
-        answer = answer_question(ctx, question, k=k, filters=filters, on_token=lambda piece: console.print(
-            piece, end="", markup=False, style="dim", soft_wrap=True))
-        console.print("\n")
+        answer = _stream_checked(ctx, question, k, filters, raw)
     except (ModelFileError, LLMError) as exc:
         err.print(f"[red]error:[/] {exc}")
         sys.exit(2)
-    print_answer(answer)
+    print_answer(answer, streamed=True)
 
 
 @main.command()
