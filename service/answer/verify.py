@@ -16,9 +16,10 @@ import numpy as np
 
 from service.answer.binding import direction_agrees, figures_bound, roles_bound
 from service.answer.claims import Claim
+from service.answer.directives import directs_speech
 from service.answer.sources import Source
 from service.facts.extract import (
-    dates_agree, names_agree, numbers_agree, polarity_agrees, quantities, roles_agree,
+    dates_agree, names_agree, numbers_agree, polarity_agrees, quantities, reversal_agrees, roles_agree,
 )
 from service.facts.words import content_words
 
@@ -124,12 +125,14 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
     ok, why = polarity_agrees(claim, support.best_sentence, support.quote)
     if not ok:
         failures.append(why or "polarity differs")
-    for check in (dates_agree, roles_agree, figures_bound, direction_agrees, roles_bound):
+    for check in (dates_agree, roles_agree, figures_bound, direction_agrees, roles_bound, reversal_agrees):
         ok, why = check(claim, support.quote, question) if check is figures_bound else check(claim, support.quote)
         if not ok:
             failures.append(why)
     if support.lexical < min_lexical:
         failures.append(f"little overlap with source ({support.lexical:.2f})")
+    if any(directs_speech(article[s:e]) for s, e in support.source.spans if support.start <= s < support.end):
+        failures.append("the source tells someone what to say; it does not report it")
     return failures
 
 

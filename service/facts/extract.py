@@ -425,6 +425,22 @@ def _negated_clauses(text: str) -> list[str]:
     return [c for c in _CLAUSE.split(text) if c and has_negation(c)]
 
 
+# Words that undo an event: a claim that something was called off needs a source that says so,
+# however much else of it the source shares ("The plant will employ 1,200 people").
+_REVERSAL = re.compile(r"\b(?:cancel\w*|scrap(?:s|ped|ping)?|abandon\w*|halt(?:s|ed|ing)?|suspend\w*|suspension|"
+                       r"called off|calls? off|calling off|shelved?|shelving|axed|postpone\w*|"
+                       r"terminat\w*|ditched|shut(?:s|ting)? down|shutdown|stopp(?:ed|ing)|closed down|wound up)\b",
+                       re.IGNORECASE)
+
+
+def reversal_agrees(claim: str, quote: str) -> tuple[bool, str | None]:
+    """A claim that an event was undone (cancelled, halted, scrapped) needs a quote that says so."""
+    undone = _REVERSAL.search(claim)
+    if undone and not _REVERSAL.search(quote):
+        return False, f"'{undone[0]}' in the claim but the source reports nothing called off"
+    return True, None
+
+
 def polarity_agrees(claim: str, passage: str, quote: str = "") -> tuple[bool, str | None]:
     """Catch negation flips and simple antonym swaps between a claim and its support.
 
