@@ -253,8 +253,17 @@ def main() -> None:
     parser.add_argument("--http", action="store_true", help="also /v1/ask and /v1/search with 10 clients")
     parser.add_argument("--slack", action="store_true", help="also Slack ack latency over 100 requests")
     parser.add_argument("--celery", action="store_true", help="also batch items/minute with 1 and 2 workers")
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpora" / "bbc-news",
+                        help="real articles for the scale run (skipped when absent)")
+    parser.add_argument("--scale", type=int, default=50_000, help="chunks to grow the scale run to (0: no growth)")
+    parser.add_argument("--scale-only", action="store_true", help="only the scale run")
     args = parser.parse_args()
     make_settings = scratch_settings
+    from bench.scale import bench_scale
+
+    bench_scale(make_settings, args.corpus, args.scale)
+    if args.scale_only:
+        return
     if not args.skip_ingest:
         bench_ingest(make_settings, args.generated)
     for model in filter(None, args.models.split(",")):

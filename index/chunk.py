@@ -88,7 +88,8 @@ def chunk_article(article: Article, max_tokens: int = 180, overlap_tokens: int =
     out = []
     for n, (start, end, tokens) in enumerate(chunk_spans(article.text, max_tokens, overlap_tokens)):
         body = article.text[start:end]
-        digest = hashlib.sha1(body.encode()).hexdigest()[:10]
+        # The title is embedded with the body: a new title is a new vector, so a new id.
+        digest = hashlib.sha1(f"{article.title}\n{body}".encode()).hexdigest()[:10]
         out.append(Chunk(id=f"{article.id}:{n}:{digest}", article_id=article.id, index=n,
                          start=start, end=end, text=body, tokens=tokens))
     return out

@@ -59,42 +59,26 @@ def search(store: ArticleStore, query: str, k: int = 5, filters: Filters | None 
     query = query.strip()
     if not query or k <= 0:
         return []
-    allowed = store.chunk_ids_where(filters.source, filters.since, filters.until,
-                                    filters.article_ids) if filters.any() else None
-    if allowed is not None and not allowed:
-        return []
     if query_vector is None:
         query_vector = store.embeddings.embed_query(query)
     qvec = np.asarray(query_vector, dtype=np.float32)
-
-    def nearest(collection):
-        n_vectors = collection.count()
-        if not n_vectors:
-            return {"metadatas": [[]], "distances": [[]]}
-        return collection.query(query_embeddings=[qvec.tolist()], n_results=min(candidates, n_vectors),
-                                where=filters.chroma_where(), include=["distances", "metadatas"])
-
-    dense: list[str] = []
-    cosines: dict[str, float] = {}
-    res = store.read_vectors(nearest)
-    for meta, dist in zip(res["metadatas"][0], res["distances"][0]):
-        cid = (meta or {}).get("chunk_id")  # None: a vector another process just deleted
-        if cid and (allowed is None or cid in allowed):
-            dense.append(cid)
-            cosines[cid] = 1.0 - float(dist)
-    lexical = store.ensure_bm25().search(query, candidates, allowed)
+    matrix = store.ensure_dense()
+    allowed = matrix.mask(filters.source, filters.since, filters.until, filters.article_ids)
+    if allowed is not None and not allowed.any():
+        return []
+    dense = matrix.nearest(qvec, candidates, allowed)
+    cosines = dict(dense)
+    bm25 = store.ensure_bm25()
+    lexical = bm25.search(query, candidates, bm25.mask_from(matrix, allowed))
     bm25_scores = dict(lexical)
     fused: dict[str, float] = {}
-    for ranking in (dense, [cid for cid, _ in lexical]):
+    for ranking in ([cid for cid, _ in dense], [cid for cid, _ in lexical]):
         for rank, cid in enumerate(ranking):
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (rrf_k + rank + 1)
     rows = store.chunk_rows(list(fused))  # the catalog decides what exists
-    missing = [cid for cid in fused if cid in rows and cid not in cosines]
-    if missing:
-        got = store.read_vectors(lambda c: c.get(where={"chunk_id": {"$in": missing}},
-                                                 include=["embeddings", "metadatas"]))
-        for meta, vec in zip(got["metadatas"], got["embeddings"]):
-            cosines[meta["chunk_id"]] = float(np.asarray(vec, dtype=np.float32) @ qvec)
+    for cid in fused:
+        if cid not in cosines:
+            cosines[cid] = matrix.cosine(cid, qvec) or 0.0
     query_terms = set(tokenize(query))
     hits = []
     for cid, score in sorted(fused.items(), key=lambda kv: -kv[1]):

@@ -31,6 +31,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from index.bm25 import Bm25Index
+from index.dense import DenseIndex, Matrix
 from index.chunk import chunk_article
 from index.models import Article, ArticleSummary, Chunk, Hit
 from index.sqlite import ReadOnlyError, connect, writable
@@ -104,6 +105,7 @@ class ArticleStore:
         self._open_lock = threading.RLock()
         self._vectors_generation: int | None = None  # the catalog generation our Chroma client has seen
         self.bm25 = Bm25Index(config.data_dir / "bm25")
+        self.dense = DenseIndex(config.data_dir / f"dense-{config.collection}")
         self.duplicates: dict[str, str] = {}  # skipped id → the stored twin, for this process
         self.repairs: list[str] = []  # what reconcile fixed when this process opened the store
 
@@ -206,6 +208,23 @@ class ArticleStore:
 
         self.bm25.ensure(self.generation(), rows)
         return self.bm25
+
+    def ensure_dense(self) -> Matrix:
+        """Every vector as one matrix, with the columns filters need, current with the catalog."""
+        def rows():
+            q = ("SELECT c.id, c.article_id, a.source, a.published FROM chunks c JOIN articles a "
+                 "ON a.id = c.article_id ORDER BY c.id")
+            return [tuple(r) for r in self._db().execute(q)]
+
+        def fetch(ids: list[str]) -> dict[str, list[float]]:
+            out: dict[str, list[float]] = {}
+            for i in range(0, len(ids), 2000):
+                part = ids[i:i + 2000]
+                got = self.read_vectors(lambda c: c.get(ids=part, include=["embeddings"]))
+                out.update(zip(got["ids"], got["embeddings"]))
+            return out
+
+        return self.dense.ensure(self.generation(), rows, fetch)
 
     # --- writes --------------------------------------------------------------------------
     def content_hash(self, article: Article) -> str:
@@ -405,26 +424,6 @@ class ArticleStore:
                  f"WHERE c.id IN ({','.join('?' * len(part))})")
             out.update({r["chunk_id"]: r for r in db.execute(q, part)})
         return out
-
-    def chunk_ids_where(self, source: str | None = None, since: str | None = None,
-                        until: str | None = None, article_ids: list[str] | None = None) -> set[str]:
-        clauses, args = [], []
-        if source:
-            clauses.append("a.source = ?")
-            args.append(source)
-        if since:
-            clauses.append("a.published >= ?")
-            args.append(since)
-        if until:
-            clauses.append("a.published <= ?")
-            args.append(until)
-        if article_ids:
-            clauses.append(f"a.id IN ({','.join('?' * len(article_ids))})")
-            args.extend(article_ids)
-        q = "SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id"
-        if clauses:
-            q += " WHERE " + " AND ".join(clauses)
-        return {r[0] for r in self._db().execute(q, args)}
 
     def count(self) -> tuple[int, int]:
         db = self._db()

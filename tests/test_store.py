@@ -158,3 +158,57 @@ def test_bm25_rebuilds_race_safely_across_threads_and_processes(tmp_path):
     assert not errors, errors[:3]
     assert results and all(results)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bm25", "bm25.lock"]  # no temp folders left
+
+
+def test_dense_search_is_exact_under_every_filter_and_follows_writes(tmp_path):
+    """Issue 17: the dense half scans one matrix instead of asking Chroma (its filtered queries were
+    most of the search time). Its top results must be the exact nearest chunks among the rows the
+    catalog's filter allows, a write must show at once, and a new process must reuse the saved
+    matrix instead of reading every vector back from Chroma."""
+    import numpy as np
+
+    from bench.support import generated_articles, write_jsonl_files
+    from conftest import make_settings
+    from service.components import build_store
+
+    settings = make_settings(tmp_path / "data")
+    store = build_store(settings)
+    write_jsonl_files(tmp_path / "in", generated_articles(40), per_file=20)
+    ingest_paths(store, [str(tmp_path / "in")], MAX)
+    got = store.vectors._collection.get(include=["embeddings"])
+    vectors = {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+    db = store._db()
+    cases = [(Filters(), ""), (Filters(source="Outlet 3"), "a.source = 'Outlet 3'"),
+             (Filters(since="2026-03-01", until="2026-05-31"), "a.published BETWEEN '2026-03-01' AND '2026-05-31'"),
+             (Filters(article_ids=["gen-00004", "gen-00011"]), "a.id IN ('gen-00004', 'gen-00011')")]
+    for query in ("harbour project cost", "railway workers in Dunmore"):
+        q = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
+        for filters, where in cases:
+            sql = "SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id" + (f" WHERE {where}" if where else "")
+            allowed = [r[0] for r in db.execute(sql)]
+            exact = sorted(allowed, key=lambda cid: -float(vectors[cid] @ q))[:10]
+            matrix = store.ensure_dense()
+            found = [cid for cid, _ in matrix.nearest(q, 10, matrix.mask(filters.source, filters.since, filters.until,
+                                                                          filters.article_ids))]
+            assert found == exact, (query, filters)
+            hits = search_chunks(store, settings, query, k=5, filters=filters)
+            assert hits and all(h.chunk_id in set(allowed) for h in hits)
+
+    # A write shows at once; only the new chunks are read from Chroma.
+    reads = []
+    real = store.read_vectors
+    store.read_vectors = lambda read: reads.append(1) or real(read)
+    fresh = generated_articles(41)[40]
+    fresh.update(id="late", title="Zanzibar lighthouse reopens", text="The Zanzibar lighthouse reopened on Friday.")
+    write_jsonl_files(tmp_path / "late", [fresh])
+    ingest_paths(store, [str(tmp_path / "late")], MAX)
+    store.ensure_dense()  # our own Chroma client saw the write: no reopen, one read of the new ids
+    assert len(reads) == 1
+    assert search_chunks(store, settings, "Zanzibar lighthouse", k=1)[0].article_id == "late"
+    store.delete("late")
+    assert all(h.article_id != "late" for h in search_chunks(store, settings, "Zanzibar lighthouse", k=5))
+
+    # Another process (a new store on the same dir) loads the saved matrix: no vector is read back.
+    other = build_store(settings)
+    other.read_vectors = lambda read: (_ for _ in ()).throw(AssertionError("read back from Chroma"))
+    assert len(other.ensure_dense().ids) == store.count()[1]
