@@ -100,6 +100,51 @@ def grow(store, target: int, seed: int = 3) -> None:
         have += len(batch)
 
 
+def embedder_figures(embeddings, texts: list[str], tmp: Path) -> None:
+    """The embedder in use, alone, next to the shipped int8 file and the fp32 graph of the same
+    model, on the same chunks; and how far each is from fp32."""
+    import onnx
+
+    from index import minilm_build
+    from index.embed import MiniLMEmbeddings, minilm_files
+
+    fp32 = tmp / "fp32.onnx"
+    onnx.save(minilm_build.build_fp32(minilm_build.read_safetensors(minilm_files()["weights"])), str(fp32))
+    runs = {"in use": embeddings, "shipped int8": MiniLMEmbeddings(), "fp32": MiniLMEmbeddings(model=fp32)}
+    vectors = {}
+    for name, e in runs.items():
+        e.embed_documents(texts[:16])
+        t = time.perf_counter()
+        vectors[name] = np.asarray(e.embed_documents(texts))
+        print(f"  embedder alone ({name}) on {len(texts)} of those chunks: {len(texts) / (time.perf_counter() - t):.1f} chunks/s")
+    for name in ("in use", "shipped int8"):
+        cos = (vectors[name] * vectors["fp32"]).sum(axis=1)
+        print(f"  {name} vs fp32: cosine min {cos.min():.4f}, mean {cos.mean():.4f}")
+
+
+def ingest_ratio(settings_for, tmp: Path, files: list[Path]) -> None:
+    """The same 400 articles ingested the way the store did before issue 17 (the shipped int8
+    file, one embedding call per article) and the way it does now, in this run."""
+    import service.ingest as ingest
+    from service.components import build_store
+
+    figures = {}
+    for name, variant, batch in (("before: shipped int8, per article", "shipped", 1),
+                                 ("now: per-channel int8, 32-article batches", "per-channel", ingest.BATCH_ARTICLES)):
+        store = build_store(settings_for(tmp / f"ratio-{variant}", embed_int8=variant))
+        store.embeddings.embed_documents(["warm up"])
+        saved, ingest.BATCH_ARTICLES = ingest.BATCH_ARTICLES, batch
+        try:
+            t = time.perf_counter()
+            r = ingest.ingest_paths(store, [str(f) for f in files], 50_000_000)
+            figures[name] = r.chunks / (time.perf_counter() - t)
+        finally:
+            ingest.BATCH_ARTICLES = saved
+        print(f"ingest {len(r.added)} BBC articles, {name}: {figures[name]:.1f} chunks/s")
+    before, now = figures.values()
+    print(f"  ingest speed-up in this run: {now / before:.2f}x")
+
+
 def bench_scale(settings_for, corpus: Path | None, target: int) -> None:
     import tempfile
 
@@ -111,6 +156,7 @@ def bench_scale(settings_for, corpus: Path | None, target: int) -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         n = corpus_jsonl(corpus, Path(tmp) / "jsonl")
+        ingest_ratio(settings_for, Path(tmp), sorted((Path(tmp) / "jsonl").glob("*.jsonl"))[:4])
         settings = settings_for(Path(tmp) / "data")
         store = build_store(settings)
         t = time.perf_counter()
@@ -123,9 +169,7 @@ def bench_scale(settings_for, corpus: Path | None, target: int) -> None:
         print(f"ingest {n} BBC articles as 5 outlets over 2025: {len(r.added)} added, {r.chunks} chunks in "
               f"{secs:.0f}s → {r.chunks / secs:.1f} chunks/s, {len(r.added) / secs:.1f} articles/s; peak RSS {rss:.0f} MB")
         texts = [row[0] for row in store._db().execute("SELECT text FROM chunks ORDER BY id LIMIT 256")]
-        t = time.perf_counter()
-        store.embeddings.embed_documents(texts)
-        print(f"  embedder alone on 256 of those chunks: {len(texts) / (time.perf_counter() - t):.1f} chunks/s")
+        embedder_figures(store.embeddings, texts, Path(tmp))
         titles = [row[0] for row in store._db().execute("SELECT title FROM articles ORDER BY id")][::37][:60]
         search_figures(store, settings, titles, "BBC")
         if target > store.count()[1]:

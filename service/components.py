@@ -22,9 +22,19 @@ EMBEDDERS: Registry[Embeddings] = Registry("NEWSDESK_EMBEDDER")
 
 @EMBEDDERS.register("local")
 def _minilm(settings: Settings) -> Embeddings:
-    from index.embed import MiniLMEmbeddings
+    import sys
 
-    return MiniLMEmbeddings(threads=settings.embed_threads)
+    from index import minilm_build
+    from index.embed import MiniLMEmbeddings, minilm_files
+
+    model = None
+    if settings.embed_int8 == "per-channel":
+        if not (settings.models_dir / minilm_build.FILE_NAME).is_file():
+            print("building the fast embedder from the packaged weights, once (a few seconds)…", file=sys.stderr)
+        model, why = minilm_build.ensure(minilm_files()["weights"], settings.models_dir)
+        if why:
+            print(f"using the shipped int8 embedder: {why}", file=sys.stderr)
+    return MiniLMEmbeddings(threads=settings.embed_threads, model=model)
 
 
 @EMBEDDERS.register("openai")
@@ -36,7 +46,8 @@ def _openai(settings: Settings) -> Embeddings:
 
 
 def build_embeddings(settings: Settings) -> Embeddings:
-    key = (settings.embedder, settings.embed_base_url, settings.embed_model, settings.embed_threads)
+    key = (settings.embedder, settings.embed_base_url, settings.embed_model, settings.embed_threads,
+           settings.embed_int8, settings.models_dir)
     with _lock:
         if key not in _embedders:
             _embedders[key] = EMBEDDERS.build(settings.embedder, settings)
