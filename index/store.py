@@ -255,40 +255,84 @@ class ArticleStore:
         embedding call over many articles fills length-sorted batches (a few chunks per article
         pad each other far more) and saves the per-call cost. `upsert` then takes them as ready."""
         db = self._db()
-        todo = []
+        todo = {}
         for article in articles:
+            digest = self.content_hash(article)
             row = db.execute("SELECT content_hash FROM articles WHERE id=?", (article.id,)).fetchone()
-            if not (row and row["content_hash"] == self.content_hash(article)):
-                todo.append(article)
-        self._prepared.fill({a.id: chunk_article(a, self.config.chunk_tokens, self.config.chunk_overlap)
-                             for a in todo}, {a.id: a.title for a in todo})
+            if not (row and row["content_hash"] == digest):
+                todo[digest] = (article.title, chunk_article(article, self.config.chunk_tokens,
+                                                             self.config.chunk_overlap))
+        self._prepared.fill(todo)
+
+    def forget_prepared(self) -> None:
+        self._prepared.forget()
+
+    def upsert_many(self, articles: list[Article]) -> list[tuple[Outcome, int]]:
+        """`upsert` for a batch: the articles to write go to the vector store in one indexing run
+        (one Chroma write per 64 chunks instead of one per article) and to the catalog in one
+        transaction; each keeps its own journal record, so a crash is repaired article by article."""
+        self.require_writable(f"store {len(articles)} articles")
+        db = self._db()
+        out: list[tuple[Outcome, int] | None] = []
+        to_write: list[tuple[int, Article, str]] = []
+        texts: dict[str, str] = {}  # text key → id written earlier in this batch
+        for article in articles:
+            digest = self.content_hash(article)
+            row = db.execute("SELECT content_hash FROM articles WHERE id=?", (article.id,)).fetchone()
+            if row and row["content_hash"] == digest:
+                n = db.execute("SELECT COUNT(*) FROM chunks WHERE article_id=?", (article.id,)).fetchone()[0]
+                out.append(("unchanged", n))
+                continue
+            key = same_text_key(article.text)
+            twin = db.execute("SELECT id FROM articles WHERE text_hash=? AND id<>?", (key, article.id)).fetchone()
+            twin_id = twin[0] if twin else texts.get(key)
+            if twin_id and twin_id != article.id:
+                self.duplicates[article.id] = twin_id
+                out.append(("duplicate", 0))
+                continue
+            texts[key] = article.id
+            if any(a.id == article.id for _, a, _ in to_write):  # the same id twice: the later one wins
+                to_write = [w for w in to_write if w[1].id != article.id]
+            to_write.append((len(out), article, digest))
+            out.append(("updated" if row else "added", 0))
+        if to_write:
+            counts = self._write_many([(a, d) for _, a, d in to_write])
+            for (i, _, _), n in zip(to_write, counts):
+                out[i] = (out[i][0], n)
+        return out  # type: ignore[return-value]
 
     def _write(self, article: Article, digest: str) -> int:
-        """Vectors, then the catalog, under a journal record that the catalog commit removes."""
+        return self._write_many([(article, digest)])[0]
+
+    def _write_many(self, items: list[tuple[Article, str]]) -> list[int]:
+        """Vectors, then the catalog, under journal records that the catalog commit removes."""
         from langchain_core.indexing import index as lc_index
 
-        chunks = self._prepared.chunks(article.id) or chunk_article(article, self.config.chunk_tokens,
-                                                                    self.config.chunk_overlap)
-        docs = [self._document(article, c) for c in chunks]
+        chunked = [(article, digest, self._prepared.chunks(digest)
+                    or chunk_article(article, self.config.chunk_tokens, self.config.chunk_overlap))
+                   for article, digest in items]
+        docs = [self._document(article, c) for article, _, chunks in chunked for c in chunks]
         db = self._db()
         with db:
-            self._journal(db, article.id, "upsert", article.model_dump_json())
-        # Writes new chunks, then deletes this article's chunks that are no longer produced.
+            for article, _, _ in chunked:
+                self._journal(db, article.id, "upsert", article.model_dump_json())
+        # Writes new chunks, then deletes each article's chunks that are no longer produced.
         lc_index(docs, self.records, self.vectors, cleanup="scoped_full", source_id_key="article_id",
                  key_encoder=lambda doc: doc.metadata["chunk_id"], batch_size=64)
         with db:
-            db.execute("DELETE FROM chunks WHERE article_id=?", (article.id,))
-            db.execute(
-                "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,strftime('%s','now'),?)",
-                (article.id, article.title, article.source, article.url, article.published,
-                 article.author, article.path, article.raw_text, article.text,
-                 json.dumps(article.metadata), digest, same_text_key(article.text)))
-            db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
-                           [(c.id, c.article_id, c.index, c.start, c.end, c.text, c.tokens)
-                            for c in chunks])
-            db.execute("DELETE FROM pending WHERE article_id=?", (article.id,))
+            for article, digest, chunks in chunked:
+                db.execute("DELETE FROM chunks WHERE article_id=?", (article.id,))
+                db.execute(
+                    "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,strftime('%s','now'),?)",
+                    (article.id, article.title, article.source, article.url, article.published,
+                     article.author, article.path, article.raw_text, article.text,
+                     json.dumps(article.metadata), digest, same_text_key(article.text)))
+                db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
+                               [(c.id, c.article_id, c.index, c.start, c.end, c.text, c.tokens)
+                                for c in chunks])
+                db.execute("DELETE FROM pending WHERE article_id=?", (article.id,))
             self._bump_generation(db)
-        return len(chunks)
+        return [len(chunks) for _, _, chunks in chunked]
 
     @staticmethod
     def _journal(db: sqlite3.Connection, article_id: str, op: str, article: str | None) -> None:
@@ -463,16 +507,24 @@ class _Prepared(Embeddings):
         self._vectors: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
-    def fill(self, chunks: dict[str, list[Chunk]], titles: dict[str, str]) -> None:
-        texts = list(dict.fromkeys(f"{titles[aid]}\n{c.text}" for aid, cs in chunks.items() for c in cs))
+    def fill(self, articles: dict[str, tuple[str, list[Chunk]]]) -> None:
+        """Embed the chunks of {content hash: (title, chunks)}; kept until `upsert` takes them (a
+        batch being written and the next one being embedded can both be here)."""
+        texts = list(dict.fromkeys(f"{title}\n{c.text}" for title, cs in articles.values() for c in cs))
         vectors = self.inner.embed_documents(texts) if texts else []
         with self._lock:
-            self._chunks = chunks
-            self._vectors = dict(zip(texts, vectors))
+            self._chunks.update({digest: cs for digest, (_, cs) in articles.items()})
+            self._vectors.update(zip(texts, vectors))
 
-    def chunks(self, article_id: str) -> list[Chunk] | None:
+    def chunks(self, digest: str) -> list[Chunk] | None:
         with self._lock:
-            return self._chunks.pop(article_id, None)
+            return self._chunks.pop(digest, None)
+
+    def forget(self) -> None:
+        """Drop what no upsert took (skipped duplicates, failures): called after each ingest."""
+        with self._lock:
+            self._chunks.clear()
+            self._vectors.clear()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         with self._lock:

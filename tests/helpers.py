@@ -25,8 +25,8 @@ class ScriptedModel:
 
     name = "scripted"
 
-    def __init__(self, text: str):
-        self.text = text
+    def __init__(self, text):
+        self.text = text  # or a function of the prompt: a reply that cites what the prompt shows
         self.seen: list[list[dict]] = []
 
     @property
@@ -37,5 +37,6 @@ class ScriptedModel:
         from service.models.llm import Generation, timed
 
         self.seen.append(messages)
-        return Generation(lambda usage: timed((word + " " for word in self.text.split(" ")), usage))
+        text = self.text(messages[-1]["content"]) if callable(self.text) else self.text
+        return Generation(lambda usage: timed((word + " " for word in text.split(" ")), usage))
 

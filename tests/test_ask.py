@@ -266,9 +266,12 @@ def test_conflicts_only_on_facts_the_answer_states_and_changes_are_updates(demo_
         "Declan Moor leads the Rail Drivers' Association [1].")), "Who leads the Rail Drivers' Association?")
     assert not who.abstained and "Moor" in who.answer
     assert not [c for c in who.conflicts if c.about.startswith("number")], who.conflicts
-    offer = answer_question(Context(settings, store, ScriptedModel(
-        "Rail Drivers' Association members rejected a 3 percent pay offer [1].")),
-        "What pay offer did the drivers reject?")
+    def cite_the_rejection(prompt: str) -> str:  # as a careful model would: the source that says it
+        n = next(line[1] for line in prompt.splitlines() if line.startswith("[") and "rejected a 3 percent" in line)
+        return f"Rail Drivers' Association members rejected a 3 percent pay offer [{n}]."
+
+    offer = answer_question(Context(settings, store, ScriptedModel(cite_the_rejection)),
+                            "What pay offer did the drivers reject?")
     assert not offer.abstained, offer.model_dump()
     pay = [c for c in offer.conflicts if "3 percent" in c.about and "5 percent" in c.about]
     assert pay and pay[0].kind == "update", offer.conflicts
