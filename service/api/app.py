@@ -188,6 +188,7 @@ def _warm(state: AppState) -> None:
         for line in state.store.reconcile(full=True):  # the journal is replayed on open
             log.warning("repaired", extra={"fields": {"what": line}})
         state.store.ensure_bm25()
+        state.store.ensure_dense()  # the first search must not read every vector back from Chroma
         state.store.embeddings.embed_query("warm up")
         state.refresh_stories()
         _ = state.llm
