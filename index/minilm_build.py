@@ -11,6 +11,7 @@ a failed check), the shipped file is used and nothing else changes.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import struct
@@ -160,6 +161,9 @@ def build(safetensors: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fp32 = target.with_name(f"{target.name}.fp32.{os.getpid()}.onnx")
     tmp = target.with_name(f"{target.name}.tmp.{os.getpid()}.onnx")
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    logging.disable(logging.WARNING)  # the quantiser's advice to pre-process is not for the reader
     try:
         onnx.save(build_fp32(read_safetensors(safetensors)), str(fp32))
         # The first and last feed-forward outputs stay fp32: measured on 256 BBC chunks, quantising
@@ -171,6 +175,9 @@ def build(safetensors: Path, target: Path) -> Path:
             raise ValueError(f"the int8 model agrees with fp32 only to cosine {worst:.4f} (< {MIN_COSINE})")
         tmp.replace(target)
     finally:
+        logging.disable(logging.NOTSET)
+        root.handlers[:] = handlers  # the quantiser configures the root logger when imported
+        root.setLevel(level)
         fp32.unlink(missing_ok=True)
         tmp.unlink(missing_ok=True)
     return target
