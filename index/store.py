@@ -237,18 +237,7 @@ class ArticleStore:
     def upsert(self, article: Article) -> tuple[Outcome, int]:
         """Add or replace one article; returns what happened and how many chunks it has."""
         self.require_writable(f"store article {article.id}")
-        digest = self.content_hash(article)
-        db = self._db()
-        row = db.execute("SELECT content_hash FROM articles WHERE id=?", (article.id,)).fetchone()
-        if row and row["content_hash"] == digest:
-            n = db.execute("SELECT COUNT(*) FROM chunks WHERE article_id=?", (article.id,)).fetchone()[0]
-            return "unchanged", n
-        text_hash = same_text_key(article.text)
-        twin = db.execute("SELECT id FROM articles WHERE text_hash=? AND id<>?", (text_hash, article.id)).fetchone()
-        if twin:  # the same text re-published under another id is not indexed twice
-            self.duplicates[article.id] = twin[0]
-            return "duplicate", 0
-        return ("updated" if row else "added"), self._write(article, digest)
+        return self.upsert_many([article])[0]
 
     def prepare(self, articles: list[Article]) -> None:
         """Chunk and embed, in one call, every article of a batch that `upsert` will write: one
