@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import socket
-import sqlite3
 import tempfile
 import threading
 import time
@@ -34,14 +33,15 @@ from index.bm25 import Bm25Index
 from index.dense import DenseIndex, Matrix
 from index.chunk import chunk_article
 from index.models import Article, ArticleSummary, Chunk, Hit
-from index.sqlite import ReadOnlyError, connect, writable
+from index.db import Database, Record
+from index.sqlite import ReadOnlyError, writable
 
 Outcome = Literal["added", "updated", "unchanged", "duplicate"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
   id TEXT PRIMARY KEY, title TEXT, source TEXT, url TEXT, published TEXT, author TEXT,
-  path TEXT, raw_text TEXT, text TEXT, metadata TEXT, content_hash TEXT, ingested_at REAL,
+  path TEXT, raw_text TEXT, text TEXT, metadata TEXT, content_hash TEXT, ingested_at DOUBLE PRECISION,
   text_hash TEXT);
 CREATE INDEX IF NOT EXISTS articles_text_hash ON articles(text_hash);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -51,7 +51,7 @@ CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS pending (article_id TEXT PRIMARY KEY, op TEXT, article TEXT, pid INTEGER,
-  host TEXT, at REAL);
+  host TEXT, at DOUBLE PRECISION);
 """
 
 
@@ -62,6 +62,7 @@ class StoreConfig:
     chunk_tokens: int = 110
     chunk_overlap: int = 25
     chroma_url: str | None = None
+    database_url: str | None = None  # unset: catalog.sqlite and records.sqlite in data_dir
 
 
 def same_text_key(text: str) -> str:
@@ -96,10 +97,9 @@ class ArticleStore:
         if not self.read_only:
             config.data_dir.mkdir(parents=True, exist_ok=True)
         self._db_path = config.data_dir / "catalog.sqlite"
-        self._local = threading.local()
-        if self.read_only and not self._db_path.exists():
+        if self.read_only and not config.database_url and not self._db_path.exists():
             raise ReadOnlyError(f"no index in {config.data_dir}, and it is read-only: nothing to read or write")
-        self._db()
+        self.db = Database(config.database_url or self._db_path, read_only=self.read_only, schema=_SCHEMA)
         self._vectors = None
         self._records = None
         self._open_lock = threading.RLock()
@@ -111,13 +111,8 @@ class ArticleStore:
         self.repairs: list[str] = []  # what reconcile fixed when this process opened the store
 
     # --- plumbing ------------------------------------------------------------------------
-    def _db(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self._db_path, read_only=self.read_only, schema=_SCHEMA)
-            conn.row_factory = sqlite3.Row
-            self._local.conn = conn
-        return conn
+    def _db(self) -> Database:
+        return self.db
 
     def require_writable(self, what: str) -> None:
         if self.read_only:
@@ -182,8 +177,10 @@ class ArticleStore:
             if self._records is None:
                 from langchain_classic.indexes import SQLRecordManager
 
-                db = self.config.data_dir / "records.sqlite"
-                self._records = SQLRecordManager(f"chroma/{self.config.collection}", db_url=f"sqlite:///{db}")
+                from index.db import engine_url
+
+                url = self.config.database_url or f"sqlite:///{self.config.data_dir / 'records.sqlite'}"
+                self._records = SQLRecordManager(f"chroma/{self.config.collection}", db_url=engine_url(url))
                 self._records.create_schema()
             return self._records
 
@@ -191,12 +188,12 @@ class ArticleStore:
         row = self._db().execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
 
-    def _bump_generation(self, db: sqlite3.Connection) -> None:
+    def _bump_generation(self, db: Database) -> None:
         """Inside the write's transaction. Our own Chroma client saw our write; if it had also
         seen every earlier one, it stays current (else the next read reopens it)."""
         before = self.generation()
         db.execute("INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
-                   "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+                   "DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)")
         with self._open_lock:
             if self._vectors_generation == before:
                 self._vectors_generation = before + 1
@@ -311,11 +308,12 @@ class ArticleStore:
         with db:
             for article, digest, chunks in chunked:
                 db.execute("DELETE FROM chunks WHERE article_id=?", (article.id,))
+                db.execute("DELETE FROM articles WHERE id=?", (article.id,))
                 db.execute(
-                    "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,strftime('%s','now'),?)",
+                    "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (article.id, article.title, article.source, article.url, article.published,
                      article.author, article.path, article.raw_text, article.text,
-                     json.dumps(article.metadata), digest, same_text_key(article.text)))
+                     json.dumps(article.metadata), digest, time.time(), same_text_key(article.text)))
                 db.executemany("INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
                                [(c.id, c.article_id, c.index, c.start, c.end, c.text, c.tokens)
                                 for c in chunks])
@@ -324,8 +322,9 @@ class ArticleStore:
         return [len(chunks) for _, _, chunks in chunked]
 
     @staticmethod
-    def _journal(db: sqlite3.Connection, article_id: str, op: str, article: str | None) -> None:
-        db.execute("INSERT OR REPLACE INTO pending VALUES (?,?,?,?,?,?)",
+    def _journal(db: Database, article_id: str, op: str, article: str | None) -> None:
+        db.execute("DELETE FROM pending WHERE article_id=?", (article_id,))
+        db.execute("INSERT INTO pending VALUES (?,?,?,?,?,?)",
                    (article_id, op, article, os.getpid(), socket.gethostname(), time.time()))
 
     @staticmethod
@@ -351,7 +350,7 @@ class ArticleStore:
             db.execute("DELETE FROM pending WHERE article_id=? AND op='delete'", (article_id,))
         return True
 
-    def _drop_from_catalog(self, db: sqlite3.Connection, article_id: str) -> None:
+    def _drop_from_catalog(self, db: Database, article_id: str) -> None:
         """Inside a transaction: the article and its chunks leave search (the generation moves)."""
         db.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
         if db.execute("DELETE FROM articles WHERE id=?", (article_id,)).rowcount:
@@ -423,7 +422,7 @@ class ArticleStore:
     def list_articles(self) -> list[ArticleSummary]:
         q = ("SELECT a.id, a.title, a.source, a.url, a.published, COUNT(c.id) AS chunks FROM "
              "articles a LEFT JOIN chunks c ON c.article_id = a.id GROUP BY a.id "
-             "ORDER BY a.published DESC, a.title")
+             "ORDER BY COALESCE(a.published, '') DESC, a.title")
         return [ArticleSummary(**dict(r)) for r in self._db().execute(q)]
 
     def get_article(self, article_id: str) -> Article | None:
@@ -435,10 +434,10 @@ class ArticleStore:
                        raw_text=r["raw_text"] or "", text=r["text"] or "",
                        metadata=json.loads(r["metadata"] or "{}"))
 
-    def article_rows(self) -> list[sqlite3.Row]:
+    def article_rows(self) -> list[Record]:
         """Every article's id, title, source, url, date, text and content hash, oldest first."""
         return self._db().execute("SELECT id, title, source, url, published, text, content_hash FROM articles "
-                                  "ORDER BY published, id").fetchall()
+                                  "ORDER BY COALESCE(published, ''), id").fetchall()
 
     def first_chunk_ids(self, article_ids: list[str]) -> dict[str, str]:
         """chunk id → article id of each article's first chunk (its title and lead)."""
@@ -461,9 +460,9 @@ class ArticleStore:
                             score=1.0, text=r["text"]) for r in rows)
         return hits
 
-    def chunk_rows(self, chunk_ids: list[str]) -> dict[str, sqlite3.Row]:
+    def chunk_rows(self, chunk_ids: list[str]) -> dict[str, Record]:
         """Catalog rows (chunk + article fields) for the given ids; unknown ids are absent."""
-        out: dict[str, sqlite3.Row] = {}
+        out: dict[str, Record] = {}
         db = self._db()
         for i in range(0, len(chunk_ids), 500):
             part = chunk_ids[i:i + 500]
@@ -479,10 +478,7 @@ class ArticleStore:
                 db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        self.db.close()
 
 
 

@@ -59,7 +59,7 @@ def build_store(settings: Settings) -> ArticleStore:
     prepare_tiktoken_cache(settings.cache_dir / "tiktoken")
     config = StoreConfig(data_dir=settings.data_dir.resolve(), collection=settings.collection,
                          chunk_tokens=settings.chunk_tokens, chunk_overlap=settings.chunk_overlap,
-                         chroma_url=settings.chroma_url)
+                         chroma_url=settings.chroma_url, database_url=settings.database)
     key = (config, settings.embedder, settings.embed_model)
     embeddings = build_embeddings(settings)
     with _lock:

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from index.store import ArticleStore
 from service.gate import ModelGate
 from service.models.llm import ChatModel
+from index.db import Database
 from service.sessions import SessionStore
 from service.settings import Settings, get_settings
 from service.stories import StoryBook, StoryParams
@@ -80,9 +81,13 @@ class Container:
 
     @property
     def sessions(self) -> SessionStore:
-        return self._once("_sessions", lambda: SessionStore(self.settings.data_dir / "sessions.sqlite",
-                                                            self.settings.session_ttl_days,
+        return self._once("_sessions", lambda: SessionStore(self.database("sessions"), self.settings.session_ttl_days,
                                                             self.settings.sessions_per_owner))
+
+    def database(self, name: str) -> Database:
+        """The deployment's shared database (PostgreSQL at `database_url`), else `name`.sqlite in the
+        data dir: one file per feature, as data dirs have always held them."""
+        return Database(self.settings.database or self.settings.data_dir / f"{name}.sqlite")
 
     def context(self, llm: bool = True) -> Context:
         """`llm=False` for work that never generates (coordinators, listings)."""

@@ -1,4 +1,5 @@
-"""Chat sessions in SQLite in the data dir: they survive restarts of the server.
+"""Chat sessions in the shared database (sessions.sqlite in the data dir by default, or
+PostgreSQL): they survive restarts, and any API process of a deployment continues them.
 
 Each session belongs to the owner that created it (an API key's hash, "local" on a server without
 keys, or "slack"): another owner's id is as good as unknown. Sessions unused for the TTL are
@@ -10,24 +11,23 @@ import json
 import threading
 import time
 import uuid
-from pathlib import Path
-
-from index.sqlite import connect
+from index.db import Database
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, created REAL, updated REAL, owner TEXT);
+CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, created DOUBLE PRECISION, updated DOUBLE PRECISION,
+  owner TEXT);
 CREATE TABLE IF NOT EXISTS turns (session_id TEXT, idx INTEGER, role TEXT, content TEXT, data TEXT,
-  at REAL, PRIMARY KEY (session_id, idx));
+  at DOUBLE PRECISION, PRIMARY KEY (session_id, idx));
 """
 
 
 class SessionStore:
-    def __init__(self, path: Path, ttl_days: float = 30, per_owner: int = 200):
-        self.db = connect(path, schema=_SCHEMA)
-        columns = {r[1] for r in self.db.execute("PRAGMA table_info(sessions)")}
-        if "owner" not in columns:  # a data dir from before owners: its sessions belong to nobody
-            with self.db:
-                self.db.execute("ALTER TABLE sessions ADD COLUMN owner TEXT")
+    def __init__(self, db: Database, ttl_days: float = 30, per_owner: int = 200):
+        self.db = db
+        with db:
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                db.execute(statement)
+        db.add_columns("sessions", ["owner TEXT"])  # a data dir from before owners: its sessions belong to nobody
         self.ttl_s = ttl_days * 86400
         self.per_owner = per_owner
         self.lock = threading.Lock()
@@ -46,9 +46,8 @@ class SessionStore:
             if row:
                 return session_id if row[0] == owner else None
             self.db.execute("INSERT INTO sessions VALUES (?,?,?,?)", (session_id, now, now, owner))
-            excess = self.db.execute("SELECT id FROM sessions WHERE owner=? ORDER BY updated DESC LIMIT -1 OFFSET ?",
-                                     (owner, self.per_owner)).fetchall()
-            self._drop([r[0] for r in excess])
+            mine = self.db.execute("SELECT id FROM sessions WHERE owner=? ORDER BY updated DESC", (owner,)).fetchall()
+            self._drop([r[0] for r in mine[self.per_owner:]])
         return session_id
 
     def owns(self, owner: str, session_id: str) -> bool:

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
         "int8 scales (about 2x faster, cosine >= 0.99 to fp32, checked when built), or the shipped int8 file.")
 
     chroma_url: str | None = Field(None, description="Chroma server URL; unset = embedded Chroma in data_dir.")
+    database_url: SecretStr | None = Field(
+        None, description="postgresql://user:pass@host/db for the catalog, record manager, chat sessions, Slack "
+        "ledger and batch checkpoints, shared by every process; unset = SQLite files in data_dir.")
 
     search_k: int = Field(4, ge=1, le=50, description="Chunks returned by search / given to the LLM.")
     search_candidates: int = Field(30, ge=5, le=500, description="Candidates per retriever before fusion.")
@@ -80,7 +83,9 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(None, description="Slack signing secret (HTTP mode).")
     slack_app_token: SecretStr | None = Field(None, description="Slack app-level token (xapp-…) for Socket Mode.")
     slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (tests point it at a fake).")
-    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Celery broker and result backend.")
+    redis_url: str | None = Field(None, description="Redis: rate limits shared by every API process, and the "
+                                  "Celery broker and result backend (unset: per-process limits; Celery uses "
+                                  "redis://127.0.0.1:6379/0).")
     celery_visibility_timeout: int = Field(3600, ge=5, description="Seconds before a dead worker's task is re-delivered.")
     model_cache: Path | None = Field(None, description="Where assembled model files go (default data_dir/models).")
 
@@ -107,6 +112,14 @@ class Settings(BaseSettings):
     @property
     def cors_origin_list(self) -> list[str]:
         return _items(self.cors_origins)
+
+    @property
+    def database(self) -> str | None:
+        return self.database_url.get_secret_value() if self.database_url else None
+
+    @property
+    def broker_url(self) -> str:
+        return self.redis_url or "redis://127.0.0.1:6379/0"
 
     @property
     def models_dir(self) -> Path:

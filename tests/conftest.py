@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from bench.support import MODEL_CACHE, REPO, scratch_settings
+from servers import chroma_server, database_url, postgres_server, redis_url
 
-__all__ = ["MODEL_CACHE", "make_settings"]
+# the servers' fixtures are imported here so that every test module may ask for them
+__all__ = ["MODEL_CACHE", "make_settings", "chroma_server", "database_url", "postgres_server", "redis_url"]
 
 SEEDS = REPO / "tests" / "data" / "seeds"  # real articles, kept in the repo (see its README)
 DEMO = REPO / "demo" / "corpus"

@@ -1,7 +1,6 @@
 """Batch summaries: a local run, a kill -9 and resume, and Celery with real Redis and real workers."""
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_settings
-from helpers import REPO, ScriptedModel, cli_env, free_port, run_cli
+from helpers import REPO, ScriptedModel, cli_env, run_cli
 from service.container import Context
 from service.batch.runner import BatchParams, run_local
 from service.components import build_store
@@ -106,27 +105,6 @@ def test_kill_9_and_resume_finishes_every_item_exactly_once(demo_data, tmp_path)
     assert all(after[i] == t for i, t in done_before.items())  # finished items were not redone
     r = run_cli(["batch", "status", status["run_id"], "--out", str(out), "--json"], demo_data)
     assert json.loads(r.stdout)["done"] == 6
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    exe = shutil.which("redis-server")
-    assert exe, "redis-server is required (make setup / .ci/run install Debian's redis-server)"
-    port = free_port()
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(10)
 
 
 def _worker(data: Path, redis_url: str, name: str) -> subprocess.Popen:

@@ -63,9 +63,10 @@ def test_sessions_belong_to_the_key_that_made_them(data_dir):
 
 
 def test_sessions_expire_and_each_owner_keeps_a_bounded_number(tmp_path):
+    from index.db import Database
     from service.sessions import SessionStore
 
-    sessions = SessionStore(tmp_path / "s.sqlite", ttl_days=1 / 86400, per_owner=2)  # one second
+    sessions = SessionStore(Database(tmp_path / "s.sqlite"), ttl_days=1 / 86400, per_owner=2)  # one second
     first = sessions.open("key:a")
     sessions.open("key:a")
     sessions.open("key:a")

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import make_settings
+from index.db import Database
 from fake_slack import FakeSlack
 from service.api.app import create_app
 from service.components import build_store
@@ -201,7 +202,7 @@ def test_an_answer_lost_to_a_crash_is_given_on_restart(slack_app, fake):
     event = {"type": "app_mention", "channel": "C9", "user": "U1", "ts": "1700000300.000500",
              "text": "<@UBOT> Who leads the Rail Drivers' Association?"}
     body = json.loads(_event("Ev-crash", event))
-    ledger = EventLedger(settings.data_dir / "slack.sqlite")
+    ledger = EventLedger(Database(settings.data_dir / "slack.sqlite"))
     assert ledger.claim("Ev-crash", body)  # the process that claimed it died before posting
     with ledger.db:
         ledger.db.execute("UPDATE slack_events SET claimed=claimed-? WHERE id='Ev-crash'", (CLAIM_LEASE_S + 1,))

@@ -21,7 +21,7 @@ RESULT_TTL_S = 7 * 24 * 3600
 
 
 def make_celery(settings: Settings) -> Celery:
-    app = Celery("newsdesk", broker=settings.redis_url, backend=settings.redis_url)
+    app = Celery("newsdesk", broker=settings.broker_url, backend=settings.broker_url)
     app.conf.update(
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
         task_serializer="json", result_serializer="json", accept_content=["json"], result_expires=RESULT_TTL_S,
@@ -39,9 +39,9 @@ def celery_app(settings: Settings | None = None) -> Celery:
     """The app for these settings' broker, made on first use (importing this module connects to
     nothing); the task below is shared, so every app made here knows it."""
     settings = settings or get_settings()
-    if settings.redis_url not in _apps:
-        _apps[settings.redis_url] = make_celery(settings)
-    return _apps[settings.redis_url]
+    if settings.broker_url not in _apps:
+        _apps[settings.broker_url] = make_celery(settings)
+    return _apps[settings.broker_url]
 
 
 def _worker_context():
@@ -54,7 +54,7 @@ def _worker_context():
 def _redis():
     import redis
 
-    return redis.Redis.from_url(get_settings().redis_url)
+    return redis.Redis.from_url(get_settings().broker_url)
 
 
 @shared_task(bind=True, name="newsdesk.summarize", max_retries=2, default_retry_delay=2)

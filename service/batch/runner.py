@@ -1,8 +1,8 @@
 """Batch summaries: select the work, run it with bounded concurrency, checkpoint every item.
 
 A run's id is derived from what it does (kind, filters, output folder), so running the same
-command again resumes it. Each finished item commits to `checkpoint.sqlite` in the output folder
-before it counts as done; `summaries.jsonl` and `digest.md` are rewritten from the checkpoint, so
+command again resumes it. Each finished item commits to the checkpoint (`checkpoint.sqlite` in the
+output folder, or the deployment's PostgreSQL) before it counts as done; `summaries.jsonl` and `digest.md` are rewritten from the checkpoint, so
 a `kill -9` at any moment loses at most the items in flight and never duplicates one. They hold every
 run into the folder, merged (the later run's result per item).
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -19,14 +18,15 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.sqlite import connect
+from index.db import Database, Record
 from service.container import Context
 
 MAX_ATTEMPTS = 3
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, params TEXT, created REAL, finished REAL);
+CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, params TEXT, created DOUBLE PRECISION,
+  finished DOUBLE PRECISION);
 CREATE TABLE IF NOT EXISTS items (run_id TEXT, item_id TEXT, kind TEXT, seq INTEGER, status TEXT,
-  attempts INTEGER DEFAULT 0, error TEXT, result TEXT, seconds REAL, finished REAL,
+  attempts INTEGER DEFAULT 0, error TEXT, result TEXT, seconds DOUBLE PRECISION, finished DOUBLE PRECISION,
   PRIMARY KEY (run_id, item_id));
 """
 
@@ -45,17 +45,24 @@ class BatchParams:
 
 
 class Checkpoint:
-    def __init__(self, out: Path):
+    """Runs and their items. With `database_url` every run of the deployment is in one database,
+    each tagged with its output folder; else the folder holds its own `checkpoint.sqlite`."""
+
+    def __init__(self, out: Path, database_url: str | None = None):
         out.mkdir(parents=True, exist_ok=True)
-        self.path = out / "checkpoint.sqlite"
-        self.db = connect(self.path, schema=_SCHEMA, timeout=60)
+        self.out = str(out.resolve())
+        self.path = database_url or out / "checkpoint.sqlite"
+        self.db = Database(self.path, schema=_SCHEMA, timeout=60)
+        if self.db.add_columns("runs", ["out TEXT"]) and not database_url:
+            self.db.execute("UPDATE runs SET out=?", (self.out,))  # a folder's file from before the column
         self.lock = threading.Lock()
 
     def start(self, run_id: str, params: BatchParams, items: list[tuple[str, str]]) -> None:
         with self.lock, self.db:
-            self.db.execute("INSERT OR IGNORE INTO runs VALUES (?,?,?,NULL)",
-                            (run_id, json.dumps(params.__dict__), time.time()))
-            self.db.executemany("INSERT OR IGNORE INTO items (run_id, item_id, kind, seq, status) VALUES (?,?,?,?,'pending')",
+            self.db.execute("INSERT INTO runs (id, params, created, finished, out) VALUES (?,?,?,NULL,?) "
+                            "ON CONFLICT (id) DO NOTHING", (run_id, json.dumps(params.__dict__), time.time(), self.out))
+            self.db.executemany("INSERT INTO items (run_id, item_id, kind, seq, status) VALUES (?,?,?,?,'pending') "
+                                "ON CONFLICT (run_id, item_id) DO NOTHING",
                                 [(run_id, item_id, kind, n) for n, (kind, item_id) in enumerate(items)])
 
     def todo(self, run_id: str) -> list[tuple[str, str]]:
@@ -81,7 +88,7 @@ class Checkpoint:
     def status(self, run_id: str) -> dict:
         run = self.db.execute("SELECT params, created, finished FROM runs WHERE id=?", (run_id,)).fetchone()
         if not run:
-            raise LookupError(f"no run {run_id} in {self.path}")
+            raise LookupError(f"no run {run_id} in {self.out if isinstance(self.path, str) else self.path}")
         counts = dict(self.db.execute("SELECT status, COUNT(*) FROM items WHERE run_id=? GROUP BY status", (run_id,)))
         errors = [{"item": r[0], "attempts": r[1], "error": r[2]} for r in self.db.execute(
             "SELECT item_id, attempts, error FROM items WHERE run_id=? AND status='failed'", (run_id,))]
@@ -89,21 +96,13 @@ class Checkpoint:
                 "total": sum(counts.values()), "done": counts.get("done", 0), "failed": counts.get("failed", 0),
                 "pending": counts.get("pending", 0), "errors": errors}
 
-    def rows(self, run_id: str) -> list[sqlite3.Row]:
-        self.db.row_factory = sqlite3.Row
-        try:
-            return self.db.execute("SELECT * FROM items WHERE run_id=? ORDER BY seq", (run_id,)).fetchall()
-        finally:
-            self.db.row_factory = None
+    def rows(self, run_id: str) -> list[Record]:
+        return self.db.execute("SELECT * FROM items WHERE run_id=? ORDER BY seq", (run_id,)).fetchall()
 
-    def merged_rows(self) -> list[sqlite3.Row]:
+    def merged_rows(self) -> list[Record]:
         """Every run that wrote to this folder, merged: the latest run's row for each item."""
-        self.db.row_factory = sqlite3.Row
-        try:
-            rows = self.db.execute("SELECT i.* FROM items i JOIN runs r ON r.id = i.run_id "
-                                   "ORDER BY r.created, i.seq").fetchall()
-        finally:
-            self.db.row_factory = None
+        rows = self.db.execute("SELECT i.* FROM items i JOIN runs r ON r.id = i.run_id WHERE r.out=? "
+                               "ORDER BY r.created, i.seq", (self.out,)).fetchall()
         latest = {(r["kind"], r["item_id"]): r for r in rows}
         return list(latest.values())
 
@@ -134,7 +133,7 @@ Progress = Callable[[int, int, int], None]  # done, failed, total
 
 def start_run(ctx: Context, params: BatchParams) -> tuple[Checkpoint, str]:
     """The run's checkpoint with its items recorded (a rerun adds nothing already there)."""
-    cp = Checkpoint(Path(params.out))
+    cp = Checkpoint(Path(params.out), ctx.settings.database)
     run_id = params.run_id()
     cp.start(run_id, params, select_items(ctx, params))
     return cp, run_id

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from service.cli.main import console, err, main, open_context, parse_filters, print_json
+from service.settings import get_settings
 
 
 @main.group()
@@ -42,7 +43,7 @@ def batch_summarize(kind, since, source, out_dir, concurrency, backend, resume_i
     params = BatchParams(kind=kind, since=parse_filters(None, since, None).since, source=source, out=out_dir)
     if resume_id:
         try:
-            saved = Checkpoint(Path(out_dir)).status(resume_id)["params"]
+            saved = Checkpoint(Path(out_dir), get_settings().database).status(resume_id)["params"]
         except LookupError as exc:
             err.print(f"[red]{exc}[/]")
             sys.exit(1)
@@ -80,7 +81,7 @@ def batch_status(run_id: str, out_dir: str, as_json: bool) -> None:
     from service.batch.runner import Checkpoint
 
     try:
-        status = Checkpoint(Path(out_dir)).status(run_id)
+        status = Checkpoint(Path(out_dir), get_settings().database).status(run_id)
     except LookupError as exc:
         err.print(f"[red]{exc}[/]")
         sys.exit(1)

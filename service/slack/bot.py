@@ -12,9 +12,7 @@ import logging
 import re
 import threading
 import time
-from pathlib import Path
-
-from index.sqlite import connect
+from index.db import Database
 from service.schemas import ABSTAIN_TEXT, Answer
 from service.slack.blocks import answer_blocks, error_blocks, escape, stories_blocks, summary_blocks
 
@@ -33,31 +31,26 @@ class EventLedger:
     a captured request replayed within Slack's 5-minute window is refused.
     """
 
-    def __init__(self, path: Path):
-        self.db = connect(path, schema="CREATE TABLE IF NOT EXISTS slack_events (id TEXT PRIMARY KEY, at REAL);"
-                                       "CREATE TABLE IF NOT EXISTS slack_signatures (sig TEXT PRIMARY KEY, at REAL);")
-        columns = {r[1] for r in self.db.execute("PRAGMA table_info(slack_events)")}
-        with self.db:
-            for column in ("done INTEGER DEFAULT 1", "claimed REAL DEFAULT 0", "body TEXT"):
-                if column.split()[0] not in columns:  # a ledger from before claims: its events were done
-                    self.db.execute(f"ALTER TABLE slack_events ADD COLUMN {column}")
+    def __init__(self, db: Database):
+        self.db = db
+        with db:
+            db.execute("CREATE TABLE IF NOT EXISTS slack_events (id TEXT PRIMARY KEY, at DOUBLE PRECISION)")
+            db.execute("CREATE TABLE IF NOT EXISTS slack_signatures (sig TEXT PRIMARY KEY, at DOUBLE PRECISION)")
+        # a ledger from before claims: its events were done
+        db.add_columns("slack_events", ["done INTEGER DEFAULT 1", "claimed DOUBLE PRECISION DEFAULT 0", "body TEXT"])
         self.lock = threading.Lock()
 
     def claim(self, event_id: str, body: dict) -> bool:
         """True when this delivery should be answered: never seen, or claimed by a process that
         did not finish within the lease."""
         now = time.time()
-        with self.lock, self.db:
+        with self.lock, self.db:  # each step is one atomic statement: processes sharing the ledger race safely
             self.db.execute("DELETE FROM slack_events WHERE at < ?", (now - DEDUPE_WINDOW_S,))
-            row = self.db.execute("SELECT done, claimed FROM slack_events WHERE id=?", (event_id,)).fetchone()
-            if row is None:
-                self.db.execute("INSERT INTO slack_events (id, at, done, claimed, body) VALUES (?,?,0,?,?)",
-                                (event_id, now, now, json.dumps(body)))
+            if self.db.execute("INSERT INTO slack_events (id, at, done, claimed, body) VALUES (?,?,0,?,?) "
+                               "ON CONFLICT (id) DO NOTHING", (event_id, now, now, json.dumps(body))).rowcount == 1:
                 return True
-            if row[0] or row[1] > now - CLAIM_LEASE_S:
-                return False
-            self.db.execute("UPDATE slack_events SET claimed=? WHERE id=?", (now, event_id))
-            return True
+            return self.db.execute("UPDATE slack_events SET claimed=? WHERE id=? AND done=0 AND claimed <= ?",
+                                   (now, event_id, now - CLAIM_LEASE_S)).rowcount == 1
 
     def done(self, event_id: str) -> None:
         with self.lock, self.db:
@@ -67,17 +60,17 @@ class EventLedger:
         """Events claimed but never answered (their process died), claimed again for this one."""
         now = time.time()
         with self.lock, self.db:
-            rows = self.db.execute("SELECT id, body FROM slack_events WHERE done=0 AND claimed < ? AND at >= ?",
+            rows = self.db.execute("SELECT id, body, claimed FROM slack_events WHERE done=0 AND claimed < ? AND at >= ?",
                                    (now - CLAIM_LEASE_S, now - DEDUPE_WINDOW_S)).fetchall()
-            for row in rows:
-                self.db.execute("UPDATE slack_events SET claimed=? WHERE id=?", (now, row[0]))
-        return [json.loads(r[1]) for r in rows if r[1]]
+            mine = [r for r in rows if self.db.execute(  # another process may be taking the same ones
+                "UPDATE slack_events SET claimed=? WHERE id=? AND claimed=?", (now, r[0], r[2])).rowcount == 1]
+        return [json.loads(r[1]) for r in mine if r[1]]
 
     def fresh_signature(self, signature: str) -> bool:
         now = time.time()
         with self.lock, self.db:
             self.db.execute("DELETE FROM slack_signatures WHERE at < ?", (now - SIGNATURE_WINDOW_S,))
-            return self.db.execute("INSERT OR IGNORE INTO slack_signatures VALUES (?, ?)",
+            return self.db.execute("INSERT INTO slack_signatures VALUES (?, ?) ON CONFLICT (sig) DO NOTHING",
                                    (signature, now)).rowcount == 1
 
 
@@ -98,7 +91,7 @@ def build_slack_app(container, socket_mode: bool = False):
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = App(client=client, signing_secret=secret, request_verification_enabled=not socket_mode,
               token_verification_enabled=False, logger=log)
-    ledger = EventLedger(settings.data_dir / "slack.sqlite")
+    ledger = EventLedger(container.database("slack"))
 
     @app.middleware
     def refuse_replays(req, body, next):
