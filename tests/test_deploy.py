@@ -12,13 +12,17 @@ REPO = Path(__file__).resolve().parents[1]
 def test_compose_services_and_commands():
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"api", "worker", "redis", "chroma"} <= set(services)
-    for name in ("api", "worker"):
+    assert {"api", "worker", "redis", "chroma", "postgres", "llm"} <= set(services)
+    for name in ("api", "worker", "llm"):
         cmd = services[name]["command"]
         assert cmd[0] == "newsdesk"
         result = CliRunner().invoke(main, [*cmd[1:], "--help"])
         assert result.exit_code == 0, (name, result.output)
+        if name == "llm":
+            continue
         env = services[name]["environment"]
+        assert env["NEWSDESK_DATABASE_URL"].startswith("postgresql://") and "@postgres:5432/" in env["NEWSDESK_DATABASE_URL"]
+        assert env["NEWSDESK_LLM_BASE_URL"] == "http://llm:8080/v1" and "volumes" not in services[name]  # own data dirs
         assert env["NEWSDESK_CHROMA_URL"].startswith("http://chroma") and env["NEWSDESK_REDIS_URL"].startswith("redis://redis")
     assert "--scale" not in str(services["worker"])  # scaling is done by compose, not baked in
 

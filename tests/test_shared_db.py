@@ -125,3 +125,13 @@ def test_batch_checkpoints_in_one_database_keep_each_folder_apart(tmp_path, db_u
     assert again.status(one.run_id())["done"] == 1
     assert {r["item_id"] for r in again.merged_rows()} == {"x", "y"}
     assert {r["item_id"] for r in cp2.merged_rows()} == {"z"}
+
+
+def test_rate_limits_in_redis_are_one_bucket_for_every_process(redis_url):
+    from service.api.limits import rate_limiter
+
+    a, b = rate_limiter(4, redis_url, "requests"), rate_limiter(4, redis_url, "requests")
+    results = [(a if i % 2 else b).check("key:k") for i in range(6)]
+    assert results[:4] == [0.0] * 4 and all(r >= 1 for r in results[4:])  # 4 in all, not 4 each
+    assert a.check("key:other") == 0.0  # each key its own bucket
+    assert rate_limiter(4, None, "requests").check("key:k") == 0.0  # without Redis: this process's own

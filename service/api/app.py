@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.api import ask, articles, openai_compat, stories
 from service.api.deps import AppState, Authorized, State
-from service.api.limits import RateLimiter
+from service.api.limits import rate_limiter
 from service.api.security import BrowserGuard, allowed_hosts, check_exposure
 from service.api.metrics import Metrics
 from service.container import get_container
@@ -135,8 +135,10 @@ def create_app(settings: Settings | None = None, host: str | None = None) -> Fas
     settings = settings or get_settings()
     check_exposure(settings, host)
     _configure_logging()
-    state = AppState(container=get_container(settings), limiter=RateLimiter(settings.rate_limit_per_minute),
-                     metrics=Metrics(), failed_auth=RateLimiter(settings.auth_failures_per_minute))
+    state = AppState(container=get_container(settings),
+                     limiter=rate_limiter(settings.rate_limit_per_minute, settings.redis_url, "requests"),
+                     metrics=Metrics(),
+                     failed_auth=rate_limiter(settings.auth_failures_per_minute, settings.redis_url, "auth"))
     _ = state.sessions  # opened now: a data dir it cannot write fails at start, not at the first chat
 
     @asynccontextmanager

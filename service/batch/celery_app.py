@@ -64,7 +64,8 @@ def summarize_task(self, kind: str, item_id: str) -> dict:
     cached = r.get(key)
     if cached:  # a re-enqueued item that already finished is not recomputed
         return json.loads(cached)
-    r.set(f"newsdesk:started:{self.request.id}", time.time(), ex=RESULT_TTL_S)
+    r.set(f"newsdesk:started:{self.request.id}", json.dumps({"at": time.time(), "worker": self.request.hostname}),
+          ex=RESULT_TTL_S)
     try:
         result = summarize_item(_worker_context(), kind, item_id)
     except Exception as exc:

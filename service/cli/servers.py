@@ -1,4 +1,4 @@
-"""Commands that start long-running processes: serve, slack, worker."""
+"""Commands that start long-running processes: serve, slack, worker, model-server."""
 from __future__ import annotations
 
 import sys
@@ -98,3 +98,30 @@ def worker(concurrency: int, name: str | None) -> None:
     if name:
         argv.append(f"--hostname={name}")
     celery_app().worker_main(argv)
+
+
+@main.command(name="model-server")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+def model_server(host: str, port: int) -> None:
+    """Serve the local model over an OpenAI-compatible API (llama.cpp's server), so that API
+    processes and workers on other machines share one model (NEWSDESK_LLM=openai there).
+
+    \b
+    Example:
+      newsdesk model-server --port 8080
+      NEWSDESK_LLM=openai NEWSDESK_LLM_BASE_URL=http://127.0.0.1:8080/v1 newsdesk serve
+    """
+    import os
+
+    from service.models.files import resolve_local_model
+
+    settings = current_settings()
+    path = resolve_local_model(settings.llm_model, settings.models_dir)
+    argv = [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--n_ctx", str(settings.llm_ctx),
+            "--n_threads", str(settings.llm_threads), "--host", host, "--port", str(port),
+            "--model_alias", settings.llm_model]
+    if settings.llm_api_key:
+        argv += ["--api_key", settings.llm_api_key.get_secret_value()]
+    err.print(f"serving {path.name} as '{settings.llm_model}' at http://{host}:{port}/v1")
+    os.execv(sys.executable, argv)
