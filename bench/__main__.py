@@ -257,12 +257,19 @@ def main() -> None:
                         help="real articles for the scale run (skipped when absent)")
     parser.add_argument("--scale", type=int, default=50_000, help="chunks to grow the scale run to (0: no growth)")
     parser.add_argument("--scale-only", action="store_true", help="only the scale run")
+    parser.add_argument("--deployment-only", action="store_true",
+                        help="only embedded vs shared (PostgreSQL, Chroma server, Redis)")
     args = parser.parse_args()
     make_settings = scratch_settings
+    from bench.deployment import bench_deployment
     from bench.scale import bench_scale
 
-    bench_scale(make_settings, args.corpus, args.scale)
+    if not args.deployment_only:
+        bench_scale(make_settings, args.corpus, args.scale)
     if args.scale_only:
+        return
+    bench_deployment(make_settings, args.corpus)
+    if args.deployment_only:
         return
     if not args.skip_ingest:
         bench_ingest(make_settings, args.generated)
