@@ -48,7 +48,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
 
 bench: setup
-	$(BIN)/python -m bench --slack --http --celery
+	$(BIN)/python -m bench --slack --http --celery --parallel
 
 eval: setup
 	$(BIN)/newsdesk eval eval/sets/demo.yaml

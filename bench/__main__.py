@@ -14,7 +14,7 @@ from pathlib import Path
 
 from eval.metrics import percentile
 
-from bench.support import REPO, scratch_settings
+from bench.support import MODEL_CACHE, REPO, scratch_settings
 
 
 def rss_mb() -> float:
@@ -257,6 +257,9 @@ def main() -> None:
                         help="real articles for the scale run (skipped when absent)")
     parser.add_argument("--scale", type=int, default=50_000, help="chunks to grow the scale run to (0: no growth)")
     parser.add_argument("--scale-only", action="store_true", help="only the scale run")
+    parser.add_argument("--parallel", action="store_true",
+                        help="also: sequences decoding together vs one at a time (the model alone)")
+    parser.add_argument("--parallel-only", action="store_true", help="only --parallel")
     parser.add_argument("--deployment-only", action="store_true",
                         help="only embedded vs shared (PostgreSQL, Chroma server, Redis)")
     args = parser.parse_args()
@@ -264,24 +267,34 @@ def main() -> None:
     from bench.deployment import bench_deployment
     from bench.scale import bench_scale
 
-    if not args.deployment_only:
+    if args.parallel_only:
+        args.parallel = True
+    elif not args.deployment_only:
         bench_scale(make_settings, args.corpus, args.scale)
     if args.scale_only:
         return
-    bench_deployment(make_settings, args.corpus)
+    if not args.parallel_only:
+        bench_deployment(make_settings, args.corpus)
     if args.deployment_only:
         return
-    if not args.skip_ingest:
+    if not args.skip_ingest and not args.parallel_only:
         bench_ingest(make_settings, args.generated)
-    for model in filter(None, args.models.split(",")):
+    for model in filter(None, args.models.split(",")) if not args.parallel_only else []:
         bench_ask(make_settings, model)
-    if args.slack:
+    if args.slack and not args.parallel_only:
         bench_slack_ack(make_settings)
-    if args.celery:
+    if args.celery and not args.parallel_only:
         bench_celery(make_settings)
-    if args.http:
+    if args.http and not args.parallel_only:
         for model in filter(None, args.models.split(",")):
             bench_http(make_settings, model)
+    if args.parallel:
+        from bench.parallel import bench_parallel
+        from service.models.files import resolve_local_model
+
+        article = (REPO / "tests" / "data" / "seeds" / "000_108ecee73f69762c.txt").read_text(encoding="utf-8")
+        for model in filter(None, args.models.split(",")):
+            bench_parallel(resolve_local_model(model, MODEL_CACHE), article)
 
 
 if __name__ == "__main__":
