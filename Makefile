@@ -13,11 +13,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 setup: $(STAMP) services
 
-# Test services from Debian's packages: the tests start their own redis-server and PostgreSQL.
+# Test services from Debian's packages: the tests start their own redis-server and PostgreSQL, and
+# drive Debian's Chromium for the web reader (Playwright never downloads a browser here).
 services:
-	@command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
-	  echo "installing redis-server and postgresql (Debian packages)"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server postgresql >/dev/null; }
+	@command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+	  && command -v chromium >/dev/null || { \
+	  echo "installing redis-server, postgresql and chromium (Debian packages)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server postgresql chromium >/dev/null; }
 
 $(STAMP): requirements.lock requirements-models.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +32,7 @@ $(STAMP): requirements.lock requirements-models.lock pyproject.toml
 demo: setup
 	$(BIN)/newsdesk config
 	$(BIN)/newsdesk ingest demo/corpus
+	$(BIN)/newsdesk warm
 	$(BIN)/newsdesk list
 	$(BIN)/newsdesk search "How many people left Ashford Vale?" --k 3
 	$(BIN)/newsdesk ask "Who leads the Rail Drivers' Association?"
@@ -37,7 +40,8 @@ demo: setup
 	$(BIN)/newsdesk ask "What is the capital of Australia?"
 	$(BIN)/newsdesk stories
 	@echo
-	@echo "Try the HTTP API:  $(BIN)/newsdesk serve --port 8000   then, in another terminal:"
+	@echo "Read it in a browser:  $(BIN)/newsdesk serve --port 8000   then open http://127.0.0.1:8000/"
+	@echo "Try the HTTP API (same server), in another terminal:"
 	@echo "  curl -s localhost:8000/v1/ask -H 'content-type: application/json' -d '{\"question\": \"How many jobs will the Lumenix plant create?\"}'"
 	@echo "  or any OpenAI client with base_url=http://127.0.0.1:8000/v1 (see README: HTTP API)"
 

@@ -130,3 +130,16 @@ def test_ask_shows_only_checked_sentences_and_config_masks_only_secrets(tmp_path
     shown = json.loads(run_cli(["config", "--json"], data, NEWSDESK_LLM_API_KEY="sk-secret").stdout)["settings"]
     assert shown["chunk_tokens"] == 110 and shown["llm_max_tokens"] == 256 and shown["llm_api_key"] == "set"
     assert "sk-secret" not in json.dumps(shown)
+
+
+def test_warm_saves_the_instructions_for_the_next_process(tmp_path):
+    """Issue 18: the first `ask` after `make demo` took 32 s while the model read its instructions.
+    `newsdesk warm` (run by `make demo` after its ingest) reads them once and saves the state on
+    disk; a later process finds them read."""
+    data = tmp_path / "data"
+    first = run_cli(["warm"], data)
+    assert first.returncode == 0, first.stderr
+    assert "instruction tokens in" in first.stdout and "saved in the data dir" in first.stdout, first.stdout
+    assert list((data / "cache" / "llm-states").glob("*/*.npz"))
+    again = run_cli(["warm"], data)
+    assert again.returncode == 0 and "already warm" in again.stdout, again.stdout

@@ -280,3 +280,12 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=book.items,
                   unsupported_sentences=stream.unsupported, conflicts=conflicts, timings_ms=timings,
                   model=ctx.llm.name, usage=usage)
+
+
+def warm_instructions(ctx: Context) -> tuple[int, int]:
+    """Read the answer prompt's fixed instructions once, so that their saved state (kept on disk
+    for every later process, `llm_state_files`) spares the first question that wait. Returns the
+    instruction tokens and how many of them had to be read now (0: already warm)."""
+    generation = ctx.llm.stream(render("answer", sources="", question=""), 1, 0.0)
+    generation.text()
+    return generation.usage.prompt_tokens, generation.usage.prompt_tokens_read

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from service.api import ask, articles, openai_compat, stories
 from service.api.deps import AppState, Authorized, State
 from service.api.limits import rate_limiter
+from service.web import mount_web
 from service.api.security import BrowserGuard, allowed_hosts, check_exposure
 from service.api.metrics import Metrics
 from service.container import get_container
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None, host: str | None = None) -> Fas
     _log_requests(app, state)
     _handle_errors(app, state)
     _mount_slack(app, state)
+    mount_web(app)
     app.add_middleware(BodyLimit, max_bytes=int(settings.max_body_mb * 1e6))
     if settings.cors_origin_list:
         from fastapi.middleware.cors import CORSMiddleware

@@ -1,4 +1,4 @@
-"""Commands that read with the model: ask, stories, conflicts, summarize."""
+"""Commands that read with the model: ask, stories, conflicts, summarize, warm."""
 from __future__ import annotations
 
 import sys
@@ -158,3 +158,37 @@ def summarize(article_id: str | None, story_id: str | None, as_json: bool) -> No
     dropped = [s.text for s in result.sentences if not s.supported]
     for text in dropped:
         console.print(f"  [red]removed, no source supports it:[/] {text}")
+
+
+@main.command()
+def warm() -> None:
+    """Read the model's answer instructions once and save that state, so the first question
+    does not wait for it (`make demo` runs this after its ingest).
+
+    \b
+    Example:
+      newsdesk warm
+    """
+    import time
+
+    from service.answer.chain import warm_instructions
+    from service.models.llm import LLMError
+    from service.models.files import ModelFileError
+
+    try:
+        ctx = open_context()
+        if ctx.settings.llm != "local":
+            console.print("nothing to warm: the model runs on a server (NEWSDESK_LLM=openai)")
+            return
+        started = time.perf_counter()
+        with console.status("[dim]reading the model's answer instructions once (saved for every later "
+                            "question)…[/]", spinner="dots"):
+            total, read = warm_instructions(ctx)
+    except (ModelFileError, LLMError) as exc:
+        err.print(f"[red]{exc}[/]")
+        sys.exit(1)
+    if read == 0:
+        console.print(f"already warm: the {total} instruction tokens were saved before")
+    else:
+        saved = "saved in the data dir" if ctx.settings.llm_state_files else "kept in memory only (llm_state_files=0)"
+        console.print(f"read {read} instruction tokens in {time.perf_counter() - started:.1f}s; {saved}")
