@@ -22,6 +22,22 @@ class ServerMissing(RuntimeError):
     """The server's program is not installed here."""
 
 
+def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float = 180,
+                  headers: dict | None = None) -> None:
+    """Until GET `url` answers 200; fails at once if `proc` exits meanwhile."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the process serving {url} exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2, headers=headers).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} never answered within {timeout:.0f}s")
+
+
 def _as_postgres(cmd: list[str]) -> list[str]:
     """PostgreSQL refuses to run as root: run it as the package's `postgres` user then."""
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
@@ -100,15 +116,7 @@ def chroma_server(folder: Path):
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("chroma server did not start")
+        wait_until_up(f"{url}/api/v2/heartbeat", proc, timeout=60)
         yield url
     finally:
         proc.terminate()

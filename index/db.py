@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 _MARK = re.compile(r"\?")
+_SCHEMA_LOCK = 0x6E657773  # "news": the advisory lock id for schema changes
 
 
 def engine_url(url: str) -> str:
@@ -90,9 +92,7 @@ class Database:
         self.read_only = read_only
         self._local = threading.local()
         if schema and not read_only:
-            with self:
-                for statement in filter(str.strip, schema.split(";")):
-                    self.execute(statement)
+            self.ensure_schema(schema)
 
     # --- statements ----------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Rows:
@@ -157,6 +157,31 @@ class Database:
             conn.close()
 
     # --- schema --------------------------------------------------------------------------
+    @contextmanager
+    def schema_lock(self):
+        """Held while creating or altering tables: PostgreSQL fails one of two processes running
+        the same `CREATE TABLE IF NOT EXISTS` at once (a race in its catalog), so they take turns.
+        SQLite's own write lock already serialises them."""
+        if self.dialect != "postgresql":
+            yield
+            return
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _SCHEMA_LOCK})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _SCHEMA_LOCK})
+                conn.commit()
+
+    def ensure_schema(self, schema: str) -> None:
+        """Run `;`-separated `CREATE … IF NOT EXISTS` statements, once per database at a time."""
+        with self.schema_lock(), self:
+            for statement in filter(str.strip, schema.split(";")):
+                self.execute(statement)
+
     def columns(self, table: str) -> set[str]:
         from sqlalchemy import inspect
 
@@ -164,12 +189,15 @@ class Database:
 
     def add_columns(self, table: str, columns: Sequence[str]) -> list[str]:
         """Add each `"name TYPE …"` the table lacks (a data dir from an older release)."""
-        have = self.columns(table)
-        added = [c for c in columns if c.split()[0] not in have]
-        if added and not self.read_only:
-            with self:
-                for column in added:
-                    self.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        if self.read_only:
+            return []
+        with self.schema_lock():
+            have = self.columns(table)
+            added = [c for c in columns if c.split()[0] not in have]
+            if added:
+                with self:
+                    for column in added:
+                        self.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
         return added
 
     def close(self) -> None:

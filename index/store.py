@@ -181,7 +181,8 @@ class ArticleStore:
 
                 url = self.config.database_url or f"sqlite:///{self.config.data_dir / 'records.sqlite'}"
                 self._records = SQLRecordManager(f"chroma/{self.config.collection}", db_url=engine_url(url))
-                self._records.create_schema()
+                with self.db.schema_lock():  # two processes creating it at once: one would fail
+                    self._records.create_schema()
             return self._records
 
     def generation(self) -> int:

@@ -24,9 +24,7 @@ CREATE TABLE IF NOT EXISTS turns (session_id TEXT, idx INTEGER, role TEXT, conte
 class SessionStore:
     def __init__(self, db: Database, ttl_days: float = 30, per_owner: int = 200):
         self.db = db
-        with db:
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                db.execute(statement)
+        db.ensure_schema(_SCHEMA)
         db.add_columns("sessions", ["owner TEXT"])  # a data dir from before owners: its sessions belong to nobody
         self.ttl_s = ttl_days * 86400
         self.per_owner = per_owner

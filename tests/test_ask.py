@@ -1,11 +1,10 @@
 """The answer chain: real 0.5B model for behaviour, scripted outputs for exact verifier logic."""
 import subprocess
 import sys
-import time
 
-import httpx
 import pytest
 
+from bench.servers import wait_until_up
 from helpers import ScriptedModel, free_port
 from index.load import article_from_mapping
 from service.answer.chain import answer_question
@@ -145,13 +144,7 @@ def test_openai_compatible_server_backend(seeded, test_llm):
                              "--model_alias", "test-model"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+        wait_until_up(f"http://127.0.0.1:{port}/v1/models", proc, timeout=120)
         remote = settings.model_copy(update={"llm": "openai", "llm_base_url": f"http://127.0.0.1:{port}/v1",
                                              "llm_model": "test-model"})
         llm = build_llm(remote)

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.servers import wait_until_up
 from helpers import REPO, cli_env, free_port, run_cli
 
 KEY, BURST_KEY = "deploy-key-1", "deploy-key-2"
@@ -31,16 +32,10 @@ def model_server(tmp_path):
 
 
 def _wait(url: str, proc: subprocess.Popen, timeout: float = 180, headers: dict | None = None) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        assert proc.poll() is None, f"the process for {url} exited with {proc.returncode}"
-        try:
-            if httpx.get(url, timeout=2, headers=headers).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{url} never answered")
+    try:
+        wait_until_up(url, proc, timeout, headers)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 def _start(args: list[str], data: Path, env: dict[str, str], log: Path, out: Path | None = None) -> subprocess.Popen:

@@ -135,3 +135,31 @@ def test_rate_limits_in_redis_are_one_bucket_for_every_process(redis_url):
     assert results[:4] == [0.0] * 4 and all(r >= 1 for r in results[4:])  # 4 in all, not 4 each
     assert a.check("key:other") == 0.0  # each key its own bucket
     assert rate_limiter(4, None, "requests").check("key:k") == 0.0  # without Redis: this process's own
+
+
+def test_processes_starting_at_once_create_the_tables_once(database_url):
+    """CI caught two API processes starting together on a fresh PostgreSQL: both ran the same
+    CREATE TABLE IF NOT EXISTS and one died of a unique violation in PostgreSQL's catalog."""
+    from index.store import _SCHEMA
+    from service.batch.runner import _SCHEMA as CHECKPOINTS
+    from service.sessions import SessionStore
+    from service.slack.bot import EventLedger
+
+    barrier, failures = threading.Barrier(6), []
+
+    def start():
+        barrier.wait()
+        try:
+            Database(database_url, schema=_SCHEMA)
+            SessionStore(Database(database_url))
+            EventLedger(Database(database_url))
+            Database(database_url, schema=CHECKPOINTS).add_columns("runs", ["out TEXT"])
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=start) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []

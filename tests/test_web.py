@@ -12,12 +12,11 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
+from bench.servers import wait_until_up
 from helpers import REPO, cli_env, free_port, run_cli
 
 KEY, OTHER_KEY = "web-key-1", "web-key-2"
@@ -37,17 +36,10 @@ def server(tmp_path_factory, seeds_dir):
                              f"sys.argv=['newsdesk','serve','--port','{port}']; main()"],
                             env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        assert proc.poll() is None, (data.parent / "serve.log").read_text()
-        try:
-            if httpx.get(f"{url}/readyz", headers={"Authorization": f"Bearer {KEY}"}, timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    else:
-        pytest.fail("newsdesk serve never became ready")
+    try:
+        wait_until_up(f"{url}/readyz", proc, headers={"Authorization": f"Bearer {KEY}"})
+    except RuntimeError as exc:
+        pytest.fail(f"{exc}\n{(data.parent / 'serve.log').read_text()}")
     yield url
     proc.terminate()
     proc.wait(20)
@@ -137,7 +129,7 @@ def test_ask_then_the_citation_opens_its_quote_highlighted_and_the_chat_stays_wi
     context.close()
 
 
-def test_upload_lists_the_file_and_a_rejected_file_says_why(browser, server, shots, tmp_path, demo_dir):
+def test_upload_search_and_delete_and_a_rejected_file_says_why(browser, server, shots, tmp_path, demo_dir):
     context, page, errors = _open(browser, server)
     page.click("text=Articles")
     page.wait_for_selector("#article-list li")
@@ -150,8 +142,15 @@ def test_upload_lists_the_file_and_a_rejected_file_says_why(browser, server, sho
     assert "1 added" in result and "broken.json" in result and "JSON" in result, result
     title = re.search(r"^title: (.+)$", good.read_text(encoding="utf-8"), re.M).group(1).strip()
     page.wait_for_selector(f"#article-list >> text={title}")
+    page.fill("#search", "Saltmere drivers strike")
+    page.click("form[role=search] button")
+    page.wait_for_selector("text=passages")
+    assert title in page.inner_text("main")  # the uploaded article is searchable at once
     shots(page, "articles")
     assert _axe(page) == []
+    page.on("dialog", lambda d: d.accept())  # "Delete …?"
+    page.click(f"button[aria-label='Delete {title}']")
+    page.wait_for_selector(f"#article-list >> text={title}", state="detached")
     assert errors == []
     context.close()
 

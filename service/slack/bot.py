@@ -33,9 +33,8 @@ class EventLedger:
 
     def __init__(self, db: Database):
         self.db = db
-        with db:
-            db.execute("CREATE TABLE IF NOT EXISTS slack_events (id TEXT PRIMARY KEY, at DOUBLE PRECISION)")
-            db.execute("CREATE TABLE IF NOT EXISTS slack_signatures (sig TEXT PRIMARY KEY, at DOUBLE PRECISION)")
+        db.ensure_schema("CREATE TABLE IF NOT EXISTS slack_events (id TEXT PRIMARY KEY, at DOUBLE PRECISION);"
+                         "CREATE TABLE IF NOT EXISTS slack_signatures (sig TEXT PRIMARY KEY, at DOUBLE PRECISION)")
         # a ledger from before claims: its events were done
         db.add_columns("slack_events", ["done INTEGER DEFAULT 1", "claimed DOUBLE PRECISION DEFAULT 0", "body TEXT"])
         self.lock = threading.Lock()
