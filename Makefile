@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.setup-done
+PORT ?= 8000
 export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 
@@ -40,10 +41,11 @@ demo: setup
 	$(BIN)/newsdesk ask "What is the capital of Australia?"
 	$(BIN)/newsdesk stories
 	@echo
-	@echo "Read it in a browser:  $(BIN)/newsdesk serve --port 8000   then open http://127.0.0.1:8000/"
-	@echo "Try the HTTP API (same server), in another terminal:"
-	@echo "  curl -s localhost:8000/v1/ask -H 'content-type: application/json' -d '{\"question\": \"How many jobs will the Lumenix plant create?\"}'"
-	@echo "  or any OpenAI client with base_url=http://127.0.0.1:8000/v1 (see README: HTTP API)"
+	@echo "Open http://127.0.0.1:$(PORT)/ in a browser: the web reader (ask, articles, stories)."
+	@echo "The HTTP API is the same server; in another terminal:"
+	@echo "  curl -s localhost:$(PORT)/v1/ask -H 'content-type: application/json' -d '{\"question\": \"How many jobs will the Lumenix plant create?\"}'"
+	@echo "  or any OpenAI client with base_url=http://127.0.0.1:$(PORT)/v1 (see README: HTTP API)"
+	$(BIN)/newsdesk serve --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest

@@ -40,6 +40,7 @@ def server(tmp_path_factory, seeds_dir):
         wait_until_up(f"{url}/readyz", proc, headers={"Authorization": f"Bearer {KEY}"})
     except RuntimeError as exc:
         pytest.fail(f"{exc}\n{(data.parent / 'serve.log').read_text()}")
+    assert f"newsdesk at {url}/" in (data.parent / "serve.log").read_text()  # the URL to open is printed
     yield url
     proc.terminate()
     proc.wait(20)

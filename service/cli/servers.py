@@ -41,6 +41,8 @@ def _run_http(settings, host: str, port: int, allow_unauthenticated: bool) -> No
     except ExposureError as exc:
         err.print(f"[red]{exc}[/]")
         sys.exit(2)
+    shown = f"[{host}]" if ":" in host else host
+    err.print(f"newsdesk at http://{shown}:{port}/ (the web reader; the API under /v1) · Ctrl-C stops it")
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
