@@ -127,7 +127,7 @@ class Database:
             n += 1
             return f":p{n - 1}"
 
-        statement = text(_MARK.sub(named, sql))
+        statement = text(_MARK.sub(named, sql.replace(":", "\\:")))  # a colon in our SQL is text, never a bind
         binds = [{f"p{i}": v for i, v in enumerate(p)} for p in params]
         result = conn.execute(statement, binds[0] if len(binds) == 1 else binds)
         if not result.returns_rows:

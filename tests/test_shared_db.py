@@ -34,6 +34,7 @@ def test_one_code_path_for_both_dialects(db_url):
             raise RuntimeError("boom")
     assert [tuple(r) for r in db.execute("SELECT id, n FROM t ORDER BY id")] == [("a", 1), ("b", 2)]
     assert db.execute("INSERT INTO t VALUES (?,?,?) ON CONFLICT (id) DO NOTHING", ("a", 5, 0)).rowcount == 0
+    assert db.execute("SELECT id || ':copy1' FROM t WHERE id=?", ("a",)).fetchone()[0] == "a:copy1"  # text, not a bind
     assert db.add_columns("t", ["note TEXT", "n INTEGER"]) == ["note TEXT"] and "note" in db.columns("t")
     other = Database(db_url)  # another process's view
     with db:

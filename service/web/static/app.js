@@ -28,6 +28,20 @@ function page(title, ...children) {
   if (navigated) main.focus({ preventScroll: true });  // a new page is announced; a fresh load starts at the top
 }
 
+function problem(message) {
+  return h("p", { class: "error", role: "alert" }, message);
+}
+
+// The resource at `path`, or null after showing why it could not be read.
+async function loadOrSay(path, title) {
+  try {
+    return await api(path);
+  } catch (e) {
+    page(title, problem(e.message));
+    return null;
+  }
+}
+
 function meta(ref) {
   return [ref.source || "unknown outlet", ref.published || "undated"].join(" · ");
 }
@@ -233,13 +247,13 @@ async function askPage(sessionId) {
         } else if (name === "final") {
           renderAnswer(t.answer, data.answer);
         } else if (name === "error") {
-          t.answer.replaceChildren(h("p", { class: "error", role: "alert" }, data.error));
+          t.answer.replaceChildren(problem(data.error));
         }
       });
       question.value = "";
       status.textContent = "Answered.";
     } catch (e) {
-      t.answer.replaceChildren(h("p", { class: "error", role: "alert" }, e.message));
+      t.answer.replaceChildren(problem(e.message));
       status.textContent = "";
     } finally {
       button.disabled = false;
@@ -255,13 +269,8 @@ function splitAt(text, start, end) {
 }
 
 async function articlePage(id, params) {
-  let art;
-  try {
-    art = await api(`/v1/articles/${encodeURIComponent(id)}`);
-  } catch (e) {
-    page("Article not found", h("p", { class: "error", role: "alert" }, e.message));
-    return;
-  }
+  const art = await loadOrSay(`/v1/articles/${encodeURIComponent(id)}`, "Article not found");
+  if (!art) return;
   const start = Number(params.get("s")), end = Number(params.get("e"));
   const body = h("div", { class: "article-text" });
   let mark = null;
@@ -296,13 +305,8 @@ async function articlePage(id, params) {
 
 async function storiesPage() {
   page("Stories", h("p", { class: "muted", role: "status" }, "Loading…"));
-  let list;
-  try {
-    list = await api("/v1/stories");
-  } catch (e) {
-    page("Stories", h("p", { class: "error", role: "alert" }, e.message));
-    return;
-  }
+  const list = await loadOrSay("/v1/stories", "Stories");
+  if (!list) return;
   page("Stories",
     h("p", { class: "muted" }, `${list.length} ${list.length === 1 ? "story" : "stories"}. A story is one event `
       + "reported by one or more outlets."),
@@ -324,13 +328,8 @@ function conflictView(c) {
 }
 
 async function storyPage(id) {
-  let story;
-  try {
-    story = await api(`/v1/stories/${encodeURIComponent(id)}`);
-  } catch (e) {
-    page("Story not found", h("p", { class: "error", role: "alert" }, e.message));
-    return;
-  }
+  const story = await loadOrSay(`/v1/stories/${encodeURIComponent(id)}`, "Story not found");
+  if (!story) return;
   const summary = h("div", { "aria-live": "polite" });
   const button = h("button", { type: "button", class: "secondary" }, "Summarise this story");
   button.addEventListener("click", async () => {
@@ -344,7 +343,7 @@ async function storyPage(id) {
           : h("p", { class: "muted" }, "No sentence of the summary could be checked against the articles."),
         sourcesList(s.citations) || "");
     } catch (e) {
-      summary.replaceChildren(h("p", { class: "error", role: "alert" }, e.message));
+      summary.replaceChildren(problem(e.message));
     } finally {
       button.disabled = false;
     }
@@ -382,7 +381,7 @@ async function articlesPage() {
                       onclick: async () => {
                         if (!confirm(`Delete “${a.title || a.id}”?`)) return;
                         try { await api(`/v1/articles/${encodeURIComponent(a.id)}`, { method: "DELETE" }); }
-                        catch (e) { results.replaceChildren(h("p", { class: "error", role: "alert" }, e.message)); }
+                        catch (e) { results.replaceChildren(problem(e.message)); }
                         refresh();
                       } }, "Delete")))));
     if (!articles.length) list.append(h("li", { class: "muted" }, "No articles yet."));
@@ -402,7 +401,7 @@ async function articlesPage() {
       for (const f of r.failed) lines.push(h("li", { class: "error" }, `${f.where}: ${f.reason}`));
       results.replaceChildren(h("ul", {}, lines));
     } catch (e) {
-      results.replaceChildren(h("p", { class: "error", role: "alert" }, e.message));
+      results.replaceChildren(problem(e.message));
     }
     files.value = "";
     refresh();
@@ -421,7 +420,7 @@ async function articlesPage() {
         h("a", { href: articleHref(x.article_id, x.start, x.end) }, x.title), h("div", { class: "meta" }, meta(x)),
         h("div", { class: "quote" }, x.text)))));
     } catch (err) {
-      hits.replaceChildren(h("p", { class: "error", role: "alert" }, err.message));
+      hits.replaceChildren(problem(err.message));
     }
   });
   page("Articles", drop, results, searchForm, hits, h("h2", {}, "All articles"), list);
