@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 from bench.support import REPO
-from eval.metrics import percentile
 
 
 def _articles(corpus: Path | None, tmp: Path) -> tuple[list[str], str]:
@@ -27,6 +26,7 @@ def _articles(corpus: Path | None, tmp: Path) -> tuple[list[str], str]:
 
 def _one_setup(label: str, settings, fresh, paths: list[str]) -> dict[str, float]:
     """Ingest, then search, then a new process's first search (`fresh`: its settings)."""
+    from bench.scale import _timed
     from service.components import build_store
     from service.container import reset_containers
     from service.ingest import ingest_paths
@@ -39,11 +39,7 @@ def _one_setup(label: str, settings, fresh, paths: list[str]) -> dict[str, float
     ingest = report.chunks / (time.perf_counter() - t)
     queries = [r[0] for r in store.db.execute("SELECT title FROM articles ORDER BY id")][::7][:60]
     search_chunks(store, settings, queries[0], k=settings.search_k)
-    times = []
-    for q in queries:
-        t = time.perf_counter()
-        search_chunks(store, settings, q, k=settings.search_k)
-        times.append((time.perf_counter() - t) * 1000)
+    p50, p95 = _timed(lambda q: search_chunks(store, settings, q, k=settings.search_k), queries)
     reset_containers()  # a new process: nothing cached in memory
     other = build_store(fresh)
     t = time.perf_counter()
@@ -51,7 +47,7 @@ def _one_setup(label: str, settings, fresh, paths: list[str]) -> dict[str, float
     cold = time.perf_counter() - t
     assert hits, f"{label}: the new process found nothing"
     reset_containers()
-    return {"ingest": ingest, "chunks": report.chunks, "p50": percentile(times, .5), "p95": percentile(times, .95),
+    return {"ingest": ingest, "chunks": report.chunks, "p50": p50, "p95": p95,
             "cold": cold}
 
 

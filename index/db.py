@@ -96,18 +96,14 @@ class Database:
 
     # --- statements ----------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Rows:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            return self._run(conn, sql, [params])
-        with self.engine.connect() as conn:
-            rows = self._run(conn, sql, [params])
-            conn.commit()
-            return rows
+        return self._statement(sql, [params])
 
     def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> Rows:
         params = list(params)
-        if not params:
-            return Rows([], 0)
+        return self._statement(sql, params) if params else Rows([], 0)
+
+    def _statement(self, sql: str, params: list[Sequence[Any]]) -> Rows:
+        """On the thread's transaction when one is open, else on its own connection, committed."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             return self._run(conn, sql, params)
