@@ -34,6 +34,10 @@ def test_a_percentage_is_not_a_count():
     ("British Airways made a pre-tax profit of £70m in the quarter.",
      "Reporting its results, the airline made a pre-tax profit of £75m ($141m).", (), False, ["£70m"]),
     ("Lumenix will invest $2.4 billion.", "Lumenix will invest €2.4 billion in the plant.", (), False, ["$2.4 billion"]),
+    # a count the source leaves elliptical ("…has 800,000.") is still the same thing counted
+    ("Amicus had 1.2 million members, and the TGWU had 800,000 members.",
+     "Amicus has 1.2 million members and the TGWU has 800,000.", (), True, []),
+    ("The TGWU had 800,000 members.", "The union won 800,000 votes and has 750,000 members.", (), False, ["800,000"]),
 ])
 def test_numbers_agree_only_when_the_source_states_the_same_amount(claim, passage, known, agree, missing):
     assert numbers_agree(claim, passage, known) == (agree, missing)

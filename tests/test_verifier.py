@@ -166,6 +166,42 @@ def test_the_25_year_old_points_back_to_the_last_person_named(embed):
     assert not _supported("Kelly Sotherton clocked 7.96 seconds to win the AAAs title.", _article(text), embed).supported
 
 
+def test_an_age_or_year_in_a_sentence_that_refers_back_belongs_to_who_it_refers_to(embed):
+    # The lead names the person; the figure comes sentences later under a description or a pronoun.
+    lead = ("Film star Tom Hanks was in Leicester Square for the UK premiere of his new film. "
+            "The square was turned into a winter landscape with snow and carol singers. "
+            "The film is based on a children's book about a journey to the North Pole. ")
+    src = _article(lead + "The 48-year-old actor crossed a high bridge built in the square.",
+                   title="Hanks greeted at wintry premiere")
+    assert _supported("Tom Hanks was 48 years old when he attended the UK premiere in Leicester Square.",
+                      src, embed).supported
+    assert not _supported("Tom Hanks was 49 years old when he attended the UK premiere in Leicester Square.",
+                          src, embed).supported
+    obituary = ("Dame Alicia Markova, who has died aged 94, was the UK's first prima ballerina. "
+                "She danced with the Ballets Russes as a teenager. "
+                "In 1950 she and Anton Dolin jointly established the Festival Ballet. "
+                "She retired in 1963, largely because of a leg injury.")
+    src = _article(obituary, title="Obituary: Dame Alicia Markova")
+    assert _supported("Alicia Markova retired from dancing in 1963.", src, embed).supported
+    assert not _supported("Alicia Markova retired from dancing in 1964.", src, embed).supported
+    # A description points at the last one named before it, not at the lead's subject.
+    text = ("The Academy Awards take place on Sunday in Hollywood. Steve Martin said the night would be long. "
+            "There were fears that Chris Rock might swear on air. "
+            "The 40-year-old comic has promised not to swear during the show.")
+    asked = "How old was Chris Rock when he was preparing to host the Academy Awards?"
+    assert _supported("Chris Rock was 40 years old when he was preparing to host the Academy Awards.",
+                      _article(text), embed, question=asked).supported
+    assert not _supported("Steve Martin was 40 years old when he said the night would be long.",
+                          _article(text), embed).supported
+    quoted = text.replace("There were fears that Chris Rock might swear on air.",
+                          "Chris Rock might swear on air, Steve Martin said.")
+    assert not _supported("Steve Martin was 40 years old at the Academy Awards.", _article(quoted), embed).supported
+    # A headline with two people does not say which one "the 42-year-old actress" is.
+    two = _article("The stars arrived in Leicester Square on Sunday. The 42-year-old actress wore red.",
+                   title="Tom Hanks and Meg Ryan at premiere")
+    assert not _supported("Tom Hanks was 42 years old at the premiere in Leicester Square.", two, embed).supported
+
+
 def test_periods_compare_as_spans(embed):
     text = ("China shut thousands of internet cafes in 2004, the government said. "
             "The 12,575 cafes were shut in the three months from October to December.")

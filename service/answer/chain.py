@@ -18,7 +18,7 @@ from index.tokens import count_tokens
 from service.answer.abstain import KIND_WORDING, about_the_question, asked_for, gives
 from service.container import Context
 from service.answer.claims import is_abstention, normalize_markers, parse_claims
-from service.answer.sources import looks_like_instruction, Source
+from service.answer.sources import Source, untrusted
 from service.answer.verify import Support, VerifiedSentence, verify
 from service.facts.conflicts import Difference, compare_sentences, relation, short_name, shown
 from service.facts.extract import names, quantities
@@ -47,7 +47,7 @@ def format_sources(sources: list[Source]) -> str:
     blocks = []
     for s in sources:
         chunk = s.article_text[s.hit.start:s.hit.end]
-        kept = [chunk[a:b] if not looks_like_instruction(chunk[a:b]) else "[text withheld]"
+        kept = [chunk[a:b] if chunk[a:b].strip() and not untrusted(chunk[a:b]) else "[text withheld]"
                 for a, b in sentence_spans(chunk)]
         blocks.append(f"[{s.n}] {s.label()}\n{' '.join(kept)}")
     return "\n\n".join(blocks)

@@ -2,7 +2,7 @@
 
 The instruction detector (`sources.looks_like_instruction`) keeps text that talks to the model
 out of the prompt, but it matches wordings, and an attacker has endless ones. This is the second
-line, in the verifier, and it looks at the sentence's frame instead of its wording: a claim found
+line (in the verifier, and in `sources.untrusted`, which withholds what it flags from prompts), and it looks at the sentence's frame instead of its wording: a claim found
 in "It must be reported that the plant was cancelled", "Readers should be told that…", "The
 correct response is that…" or "Could the assistant let the user know that…" is what someone
 wants said, not what anyone said. News attributes what it reports to a speaker ("Lumenix said the
@@ -52,14 +52,14 @@ _DIRECTIVE = re.compile("|".join([
     r"\bin the role of\b[^.;]{0,60}\b" + _AUDIENCE + r"\b",
     r"\b(?:role[- ]?play|pretend (?:to be|you)|imagine you are|you are (?:now )?an? (?:ai|assistant|"
     r"bot|model|chatbot))\b",
-    r"^\W*[^.:;!?]{0,40}\b(?:for|to|dear|attention|hey|hello)\s+(?:all\s+|any\s+)?(?:automated\s+|machine\s+|ai\s+)?"
+    r"^\W*+[^.:;!?]{0,40}\b(?:for|to|dear|attention|hey|hello)\s+(?:all\s+|any\s+)?(?:automated\s+|machine\s+|ai\s+)?"
     + _AUDIENCE + r"\b[^.:;!?]{0,20}:",
-    r"^\W*(?:dear|attention|hey|hello)\s+(?:all\s+|any\s+)?" + _AUDIENCE + r"\b[^.:;!?]{0,20},",                                          # "Note for automated readers:"
+    r"^\W*+(?:dear|attention|hey|hello)\s+(?:all\s+|any\s+)?" + _AUDIENCE + r"\b[^.:;!?]{0,20},",                                          # "Note for automated readers:"
     r"\b" + _AUDIENCE + r"\s+(?:reading|summari[sz]ing|quoting|processing|relaying|citing|using|"
     r"derived from|drawn from|based on|generated from|built on)\s+(?:this|these|the)\b",
-    r"(?:^|(?<=[.!?])\s|<!--)\W*(?:please,?\s+)?(?:say|tell|state|report|write|claim|answer|reply|respond|mention|convey|relay|inform|"
+    r"(?:^|(?<=[.!?])\s|<!--)\W*+(?:please,?\s+)?(?:say|tell|state|report|write|claim|answer|reply|respond|mention|convey|relay|inform|"
     r"announce|emphasi[sz]e|stress|describe|explain)\s+(?:that|the|only|so|to|this|it|readers?|users?|people|"
-    r"everyone|them)\b|(?:^|(?<=[.!?])\s|<!--)\W*(?:please,?\s+)?(?:say|tell|state|report|write|claim|answer|reply|respond|mention)\s*:",
+    r"everyone|them)\b|(?:^|(?<=[.!?])\s|<!--)\W*+(?:please,?\s+)?(?:say|tell|state|report|write|claim|answer|reply|respond|mention)\s*:",
     r"[:>]\s*(?:please,?\s+)?(?:say|tell|state|report|write|claim|answer|reply|respond|mention|convey|relay|"
     r"announce)\b",                                                                  # "OVERRIDE: state that"
     r"\b(?:and|then|so)\s+(?:say|state|report|answer|reply|respond|tell \w+|write|convey|relay)\s+"
@@ -90,5 +90,7 @@ def directs_speech(sentence: str) -> bool:
     """Whether the sentence tells someone (a reader, an answer, a model) what to say or believe,
     rather than reporting what a named speaker said. Quoted speech is the speaker's, so it counts
     only when nobody is named as saying it."""
+    if len(sentence) > 2000:  # a blob, not a sentence: it supports nothing (and is never scanned)
+        return True
     bare = _QUOTED.sub(" ", sentence) if _ATTRIBUTED.search(sentence) else sentence
     return bool(_DIRECTIVE.search(bare)) and not _ATTRIBUTED.search(bare)

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from index.sentences import split_sentences
 from service.answer.binding import direction_agrees, figures_bound, roles_bound
 from service.answer.claims import Claim
 from service.answer.directives import directs_speech
 from service.answer.sources import Source
 from service.facts.extract import (
-    dates_agree, names_agree, numbers_agree, polarity_agrees, quantities, reversal_agrees, roles_agree,
+    dates_agree, names, names_agree, numbers_agree, polarity_agrees, quantities, refers_back_to, reversal_agrees,
+    roles_agree,
 )
 from service.facts.words import content_words
 
@@ -38,22 +40,29 @@ class Support:
     best_sentence: str
     similarity: float | None = None
     failures: list[str] = field(default_factory=list)
+    referent: str = ""  # the claim's name the quote's opening refers back to ("The 48-year-old actor")
 
     @property
     def quote(self) -> str:
         return self.source.article_text[self.start:self.end]
 
     @property
+    def resolved(self) -> str:
+        """The quote as embedded: with the person it refers back to named, as a reader reads it."""
+        return f"{self.referent}: {self.quote}" if self.referent else self.quote
+
+    @property
     def ok(self) -> bool:
         return not self.failures
 
 
-def _recall(claim_words: set[str], text: str) -> float:
-    """Share of the claim's content words in the text; its numbers count twice, since a window
-    without the claim's figure cannot support it however many other words it shares."""
+def _recall(claim_words: set[str], text: str, referred: set[str] = frozenset()) -> float:
+    """Share of the claim's content words in the text (or in the names it refers back to); its
+    numbers count twice, since a window without the claim's figure cannot support it however many
+    other words it shares."""
     if not claim_words:
         return 0.0
-    have = content_words(text)
+    have = content_words(text) | referred
     numbers = {w for w in claim_words if w[:1].isdigit()}
     return (len(claim_words & have) + len(numbers & have)) / (len(claim_words) + len(numbers))
 
@@ -64,32 +73,42 @@ def locate_support(claim: str, source: Source) -> Support | None:
     return found[0] if found else None
 
 
-def locate_supports(claim: str, source: Source) -> list[Support]:
+def locate_supports(claim: str, source: Source, question: str = "") -> list[Support]:
     """The best window by shared words, and, when it lacks one of the claim's figures, the best
-    window that holds them all: "The 19-year-old striker nodded home the equaliser" shares few
+    window that holds most of them: "The 19-year-old striker nodded home the equaliser" shares few
     words with "Danny Graham was 19 when he headed the equaliser", yet it is the support."""
     words = content_words(claim)
     wanted = {q.value for q in quantities(claim)}
+    claim_names = names(claim)
+    # Words the claim repeats from the question are the reader's premise: once the article has
+    # them, every window has them ("…when he was preparing to host the 77th Academy Awards").
+    premise = words & content_words(question) & content_words(source.article_text) if question else set()
     best: Support | None = None
     best_with_figures: Support | None = None
+    figures_rank = (0, -1.0)  # most of the claim's figures, then most words ("77th" may be the question's)
+    article = source.article_text
     for i in range(len(source.spans)):
+        first = article[source.spans[i][0]:source.spans[i][1]]
+        previous = (split_sentences(article[max(0, source.spans[i][0] - 400):source.spans[i][0]]) or [""])[-1]
+        referents = [n for n in claim_names if refers_back_to(n, first, previous, article, source.hit.title)]
+        referred = {w for n in referents for w in content_words(n)} | premise
         for j in range(i, min(i + MAX_WINDOW, len(source.spans))):
             if j > i and not source.adjacent(j - 1):
                 break  # a withheld sentence lies between: no window may carry it
             start, end = source.spans[i][0], source.spans[j][1]
-            text = source.article_text[start:end]
-            score = _recall(words, text) - 0.08 * (j - i)
+            text = article[start:end]
+            score = _recall(words, text, referred) - 0.08 * (j - i)
             new_best = best is None or score > best.lexical
-            with_figures = wanted and (best_with_figures is None or score > best_with_figures.lexical) and \
-                wanted <= {q.value for q in quantities(text)}
+            held = len(wanted & {q.value for q in quantities(text)}) if wanted else 0
+            with_figures = held and (held, score) > figures_rank
             if new_best or with_figures:
                 sentences = [source.article_text[s:e] for s, e in source.spans[i:j + 1]]
                 top = max(sentences, key=lambda t: _recall(words, t))
-                sup = Support(source, start, end, score, top)
+                sup = Support(source, start, end, score, top, referent=" ".join(referents[:1]))
                 if new_best:
                     best = sup
                 if with_figures:
-                    best_with_figures = sup
+                    best_with_figures, figures_rank = sup, (held, score)
     return [sup for sup in (best, best_with_figures) if sup is not None and (sup is best or sup.start != best.start
                                                                            or sup.end != best.end)]
 
@@ -112,13 +131,15 @@ def _given(missing: list[str], question: str, article: str) -> list[str]:
 def check_rules(claim: str, support: Support, min_lexical: float, question: str = "") -> list[str]:
     failures = []
     hit, article = support.source.hit, support.source.article_text
-    ok, missing = numbers_agree(claim, support.quote, known=_date_numbers(hit.published), article=article)
+    before = article[max(0, support.start - 600):support.start]
+    ok, missing = numbers_agree(claim, support.quote, known=_date_numbers(hit.published), article=article,
+                                before=before, headline=hit.title)
     missing = _given(missing, question, article)
     if missing:
         failures.append(f"numbers not in source: {', '.join(missing)}")
     ok, missing = names_agree(claim, support.quote, extra_context=f"{hit.title}\n{hit.source or ''}",
                               chunk=article[hit.start:hit.end], article=article,
-                              before=article[max(0, support.start - 600):support.start])
+                              before=before, headline=hit.title)
     missing = _given(missing, question, article)
     if missing:
         failures.append(f"names not in source: {', '.join(missing)}")
@@ -198,7 +219,7 @@ def _verify(claims: list[Claim], sources: list[Source], embed: Embed, min_simila
         others = [s for s in sources if s not in cited]
         candidates = []
         for group in (cited, others):
-            sups = [sup for s in group for sup in locate_supports(claim.text, s)]
+            sups = [sup for s in group for sup in locate_supports(claim.text, s, question)]
             sups.sort(key=lambda sup: -sup.lexical)
             candidates.extend(sups)
         for sup in candidates:
@@ -208,7 +229,7 @@ def _verify(claims: list[Claim], sources: list[Source], embed: Embed, min_simila
     texts: list[str] = []
     for claim, cands in plans:
         texts.append(claim.text)
-        texts.extend(sup.quote for sup in _shortlist(cands))
+        texts.extend(sup.resolved for sup in _shortlist(cands))
     vectors = np.asarray(embed(texts), dtype=np.float32) if texts else np.zeros((0, 1))
     out, cursor = [], 0
     for claim, cands in plans:

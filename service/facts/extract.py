@@ -149,18 +149,35 @@ def _is_year(q: Quantity) -> bool:
     return q.currency is None and not q.percent and q.text.isdigit() and len(q.text) == 4 and 1900 <= q.value <= 2100
 
 
-def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), article: str = "") -> tuple[bool, list[str]]:
+def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), article: str = "",
+                  before: str = "", headline: str | None = None) -> tuple[bool, list[str]]:
     """Every quantity in the claim must occur in the passage (same value, same currency), and in
     a sentence that is about the claim: "Germany gave €21 billion" is not supported by a passage
     where €21 billion is the total and Germany gave €11 billion.
 
     A year is the exception: news gives it once ("results for 2004") and then speaks of "the three
     months to December". A year the passage lacks counts when the passage names no other year and
-    an article sentence sharing half the claim's words states it."""
+    an article sentence sharing half the claim's words states it.
+
+    A sentence that refers back to someone the claim names ("The 48-year-old actor…", "She
+    retired in 1963", "Mr Sullivan, 42,") holds that person's name as context: `before` is the
+    article text just before the passage, where the reference is resolved."""
     from index.sentences import split_sentences
 
     words = stems({w for w in content_words(claim) if not any(c.isdigit() for c in w)})
-    sentences = [(quantities(s), stems(content_words(s))) for s in split_sentences(passage)]
+    claim_names = names(claim)
+    sentences = []
+    for i, sent in enumerate(split_sentences(passage)):
+        context = stems(content_words(sent))
+        if claim_names:
+            prior = " ".join([before[-600:], *split_sentences(passage)[:i]])
+            previous = (split_sentences(prior) or [""])[-1]
+            have = _word_forms(sent)
+            for n in claim_names:
+                in_sentence = any(w.lower() in have for w in n.split() if w.lower() not in TITLE_WORDS)
+                if in_sentence or refers_back_to(n, sent, previous, article, headline):  # "Mr Sullivan, 42,"
+                    context |= stems(content_words(n))
+        sentences.append((quantities(sent), context))
     passage_years = {h.value for have, _ in sentences for h in have if _is_year(h)}
     missing = []
     for q in quantities(claim):
@@ -197,7 +214,8 @@ def _unit_conflict(q: Quantity, have: list[Quantity]) -> bool:
     if q.unit in _NOT_UNITS or q.currency or q.percent:
         return False
     same_value = [h for h in have if h.value == q.value]
-    return bool(same_value) and all(h.unit != q.unit for h in same_value) and any(
+    # "…and the TGWU has 800,000." leaves the thing counted unsaid: that is not another thing.
+    return bool(same_value) and all(h.unit != q.unit and h.unit not in _NOT_UNITS for h in same_value) and any(
         h.unit == q.unit and h.value != q.value for h in have)
 
 
@@ -351,6 +369,34 @@ def _refers_to(name: str, passage: str, have: set[str], before: str) -> bool:
     return bool(earlier) and (earlier[-1] == name or earlier[-1].split()[-1] == name.split()[-1])
 
 
+def refers_back_to(name: str, sentence: str, previous: str, article: str, headline: str | None = None) -> bool:
+    """A sentence opening on a reference ("She retired in 1963", "The 40-year-old comic…") points
+    at `name` when the article's headline names that person, or (a description, not a pronoun) when
+    that person is the last one named in the sentence before."""
+    opening = _REFERRING.match(sentence.lstrip("\"'“‘("))
+    if not opening:
+        return False
+    surname = name.split()[-1]
+    lead = re.sub(r"^[^:]{0,20}:\s*", "", headline or (_sentences(article) or [""])[0])  # "Obituary: …"
+    led = [n for n in names(lead) if n.lower() not in TITLE_WORDS]
+    if len(led) == 1 and led[0].split()[-1] == surname:
+        return True  # the article's one subject, the only name in its headline (or first sentence)
+    # "The 40-year-old comic" after "…fears that Rock…": the last one named, not the one quoted
+    # ("…, Steve Martin said."). A bare pronoun may skip back past that name ("she and Anton
+    # Dolin founded… She retired"), so it does not count.
+    if opening.group(1).lower() in _PRONOUNS:
+        return False
+    named = [n for n in names(_SPEAKERS.sub(" ", previous)) if n.lower() not in TITLE_WORDS]
+    return bool(named) and named[-1].split()[-1] == surname
+
+
+_SPEAKERS = re.compile(r"\b[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)* (?:said|says|told|added|explained)\b|"
+                       r"\b(?:said|says|told|added|explained),? [A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*")
+
+
+_PRONOUNS = {"he", "she", "his", "her", "him", "they", "their", "them", "its", "it"}
+
+
 def _expand(have: set[str]) -> set[str]:
     out = set(have)
     out |= {country for adj, country in DEMONYMS.items() if adj in have}
@@ -362,7 +408,7 @@ def _expand(have: set[str]) -> set[str]:
 
 
 def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = "", article: str = "",
-                before: str = "") -> tuple[bool, list[str]]:
+                before: str = "", headline: str | None = None) -> tuple[bool, list[str]]:
     """Every name word in the claim must occur in the passage (or the article's title/outlet).
 
     A name the passage only refers to counts when the article names it in full: "Greene holds the
@@ -389,7 +435,8 @@ def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = 
         for n in claim_names:
             if not set(n.split()) & set(missing):
                 continue
-            if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", article) and _refers_to(n, passage, have, before):
+            if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", article) and (
+                    _refers_to(n, passage, have, before) or refers_back_to(n, passage, before, article, headline)):
                 resolved |= set(n.split())
         referenced = [n for n in claim_names if not set(n.split()) & (set(missing) - resolved)]
         # A qualifier of someone the passage refers to, given beside them in one sentence of the
