@@ -202,6 +202,18 @@ def test_an_age_or_year_in_a_sentence_that_refers_back_belongs_to_who_it_refers_
     assert not _supported("Tom Hanks was 42 years old at the premiere in Leicester Square.", two, embed).supported
 
 
+def test_question_words_never_pick_a_window_without_the_claims_subject(embed):
+    # The question's words count towards the overlap floor in every window; they must not make a
+    # short window that never names the subject beat the one that does.
+    text = ("Jez San, the man behind the Argonaut games group which went into administration a week ago, "
+            "has bought back most of the company.\n\nJez San is one of the key figures in the UK's games "
+            "industry. The developer, who received an OBE in 2002, was estimated to have been worth more than "
+            "£200m at the peak of the dotcom boom.\n\nHe founded Argonaut in 1982.")
+    asked = "In what year did Argonaut founder Jez San receive an OBE?"
+    assert _supported("Jez San received an OBE in 2002.", _article(text), embed, question=asked).supported
+    assert not _supported("Jez San received an OBE in 2003.", _article(text), embed, question=asked).supported
+
+
 def test_periods_compare_as_spans(embed):
     text = ("China shut thousands of internet cafes in 2004, the government said. "
             "The 12,575 cafes were shut in the three months from October to December.")

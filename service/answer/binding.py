@@ -136,7 +136,7 @@ def figures_bound(claim: str, passage: str, question: str = "") -> tuple[bool, s
                 unheard.append(f)
         if unheard:
             return False, f"the source does not give {_show(unheard[0])}"
-        present = {f for f in cc.figures if f in given}
+        present = {f for f in cc.figures if f in given and f not in asked}  # the question's figures are premise
         # whether each figure is there at all is numbers_agree's question; here: together?
         claim_figures = set().union(*(c.figures for c in claim_clauses))
         if len(present) > 1 and not any(present <= sc.figures for sc in source) and any(
