@@ -83,6 +83,7 @@ _ATTRIBUTED = re.compile(r"\b(?:said|says|(?<!be )(?<!being )(?<!been )(?<!were 
                          r"(?:they|we|i|he|she|analysts|officials|experts|critics|campaigners|tories|ministers|"
                          r"sources|police|researchers|economists|unions) say)\b",
                          re.IGNORECASE)
+MAX_SENTENCE = 2000  # characters; longer "sentences" are blobs, withheld unread everywhere
 _QUOTED = re.compile(r"[\"“][^\"”]{3,}[\"”]")
 
 
@@ -90,7 +91,7 @@ def directs_speech(sentence: str) -> bool:
     """Whether the sentence tells someone (a reader, an answer, a model) what to say or believe,
     rather than reporting what a named speaker said. Quoted speech is the speaker's, so it counts
     only when nobody is named as saying it."""
-    if len(sentence) > 2000:  # a blob, not a sentence: it supports nothing (and is never scanned)
+    if len(sentence) > MAX_SENTENCE:  # a blob, not a sentence: it supports nothing (and is never scanned)
         return True
     bare = _QUOTED.sub(" ", sentence) if _ATTRIBUTED.search(sentence) else sentence
     return bool(_DIRECTIVE.search(bare)) and not _ATTRIBUTED.search(bare)

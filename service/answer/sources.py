@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from index.models import Hit
 from index.sentences import sentence_spans
-from service.answer.directives import directs_speech
+from service.answer.directives import MAX_SENTENCE, directs_speech
 
 _INSTRUCTION = re.compile(
     r"\b(ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions?|prompts?|rules)|disregard "
@@ -103,8 +103,6 @@ def untrusted(sentence: str) -> bool:
         return True
     return looks_like_instruction(sentence) or directs_speech(sentence) or not_prose(sentence)
 
-
-MAX_SENTENCE = 2000
 
 
 def _withheld(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -166,15 +166,15 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
 
     words = stems({w for w in content_words(claim) if not any(c.isdigit() for c in w)})
     claim_names = names(claim)
+    parts = split_sentences(passage)
     sentences = []
-    for i, sent in enumerate(split_sentences(passage)):
+    for i, sent in enumerate(parts):
         context = stems(content_words(sent))
         if claim_names:
-            prior = " ".join([before[-600:], *split_sentences(passage)[:i]])
-            previous = (split_sentences(prior) or [""])[-1]
-            have = _word_forms(sent)
+            previous = parts[i - 1] if i else (split_sentences(before[-600:]) or [""])[-1]
+            forms = _word_forms(sent)
             for n in claim_names:
-                in_sentence = any(w.lower() in have for w in n.split() if w.lower() not in TITLE_WORDS)
+                in_sentence = any(w.lower() in forms for w in n.split() if w.lower() not in TITLE_WORDS)
                 if in_sentence or refers_back_to(n, sent, previous, article, headline):  # "Mr Sullivan, 42,"
                     context |= stems(content_words(n))
         sentences.append((quantities(sent), context))
