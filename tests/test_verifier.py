@@ -202,6 +202,31 @@ def test_an_age_or_year_in_a_sentence_that_refers_back_belongs_to_who_it_refers_
     assert not _supported("Tom Hanks was 42 years old at the premiere in Leicester Square.", two, embed).supported
 
 
+def test_a_quote_attributed_to_a_description_belongs_to_the_headlines_person(embed):
+    # bbc sport/025: the year sits in the attribution of a quote, '…said the 30 year old, who…'.
+    text = ("Double Olympic champion Hicham El Guerrouj is set to make a rare appearance at the World Cross "
+            "Country Championships in France. But the Moroccan will not decide until two weeks before the event. "
+            '"If I am to compete in it, it is only if I feel I can win," said the 30 year old, who is retiring in 2006.')
+    src = _article(text, title="El Guerrouj targets cross country")
+    asked = "In what year does Hicham El Guerrouj intend to retire from athletics?"
+    assert _supported("Hicham El Guerrouj intends to retire from athletics in 2006.", src, embed, asked).supported
+    # A wrong year is not rescued by dropping it: the rest ("intends to retire") is not what the
+    # other sentences say, although they name him.
+    assert not _supported("Hicham El Guerrouj intends to retire from athletics in 2007.", src, embed, asked).supported
+
+
+def test_a_short_first_name_is_the_same_person_and_another_name_is_not(embed):
+    text = ("Speaking at the trial of his former boss Bernard Ebbers, Scott Sullivan said he lied to the board. "
+            "Mr Sullivan, 42, has already pleaded guilty to fraud and will be sentenced following Mr Ebbers' trial, "
+            "where he is appearing as a prosecution witness.")
+    asked = "How old was former WorldCom finance chief Scott Sullivan when he testified at Bernie Ebbers' fraud trial?"
+    ok = "Scott Sullivan was 42 years old when he testified at Bernie Ebbers' fraud trial."
+    assert _supported(ok, _article(text), embed, asked).supported
+    assert not _supported(ok.replace("Bernie", "Brian"), _article(text), embed,
+                          asked.replace("Bernie", "Brian")).supported
+    assert not _supported(ok.replace("42", "43"), _article(text), embed, asked).supported
+
+
 def test_question_words_never_pick_a_window_without_the_claims_subject(embed):
     # The question's words count towards the overlap floor in every window; they must not make a
     # short window that never names the subject beat the one that does.

@@ -20,8 +20,8 @@ from service.answer.claims import Claim
 from service.answer.directives import directs_speech
 from service.answer.sources import Source
 from service.facts.extract import (
-    dates_agree, names, names_agree, numbers_agree, polarity_agrees, quantities, refers_back_to, reversal_agrees,
-    roles_agree,
+    dates_agree, name_tokens, names, names_agree, numbers_agree, polarity_agrees, quantities, refers_back_to,
+    reversal_agrees, roles_agree, stems,
 )
 from service.facts.words import content_words
 
@@ -201,6 +201,13 @@ def without_invented_years(claim: Claim, failures: list[str]) -> Claim | None:
     return Claim(text, claim.cited) if text != claim.text and len(text) > 10 else None
 
 
+def _says_more_than_names(claim: str, quote: str) -> bool:
+    """The quote shares at least one of the claim's words that is not part of a name."""
+    named = {w.lower() for w in name_tokens(claim)}
+    own = {w for w in content_words(claim) if w not in named and not w[:1].isdigit()}
+    return not own or bool(stems(own) & stems(content_words(quote)))
+
+
 def verify(claims: list[Claim], sources: list[Source], embed: Embed, min_similarity: float = 0.45,
            min_lexical: float = 0.2, question: str = "") -> list[VerifiedSentence]:
     """Check each claim against its cited sources; re-attribute or mark unsupported. Names and
@@ -211,8 +218,11 @@ def verify(claims: list[Claim], sources: list[Source], embed: Embed, min_similar
         repaired = None if vs.supported else without_invented_years(claim, vs.failures)
         if repaired:
             again = _verify([repaired], sources, embed, min_similarity, min_lexical, question)[0]
-            # Invented, not wrong: a source that gives a year of its own contradicts the claim.
-            if again.supported and not re.search(r"\b(?:19|20)\d\d\b", again.support.quote):
+            # Invented, not wrong: a source that gives a year of its own contradicts the claim. And
+            # what is left must still be said there, not just its names: "El Guerrouj intends to
+            # retire" is not "El Guerrouj is set to make a rare appearance".
+            if again.supported and not re.search(r"\b(?:19|20)\d\d\b", again.support.quote) \
+                    and _says_more_than_names(repaired.text, again.support.quote):
                 out[i] = again
     return out
 

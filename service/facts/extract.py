@@ -342,7 +342,7 @@ _NAME_SYNONYMS = [{"commons", "mps", "parliament"}, {"us", "usa", "america", "u.
                   {"tories", "conservatives", "conservative", "tory"}, {"lib", "liberal"}]
 # Words by which a sentence refers back to someone or something the article named before.
 _REFERRING = re.compile(
-    r"\b(he|she|his|her|him|they|their|them|its|it|the \d+-year-old|the (?:former |ex-|new )?(?:minister|"
+    r"\b(he|she|his|her|him|they|their|them|its|it|the \d+[ -]year[ -]old|the (?:former |ex-|new )?(?:minister|"
     r"chancellor|secretary|chairman|chairwoman|chief executive|boss|player|striker|star|actor|actress|singer|"
     r"director|manager|coach|firm|company|group|club|side|team|champion|athlete|sprinter|veteran|airline|"
     r"carrier|bank|retailer|giant|band|broadcaster|network|party|leader|premier|spokesman|spokeswoman|"
@@ -373,7 +373,7 @@ def refers_back_to(name: str, sentence: str, previous: str, article: str, headli
     """A sentence opening on a reference ("She retired in 1963", "The 40-year-old comic…") points
     at `name` when the article's headline names that person, or (a description, not a pronoun) when
     that person is the last one named in the sentence before."""
-    opening = _REFERRING.match(sentence.lstrip("\"'“‘("))
+    opening = _REFERRING.match(sentence.lstrip("\"'“‘(")) or _ATTRIBUTED.search(sentence)
     if not opening:
         return False
     surname = name.split()[-1]
@@ -390,6 +390,9 @@ def refers_back_to(name: str, sentence: str, previous: str, article: str, headli
     return bool(named) and named[-1].split()[-1] == surname
 
 
+# A quote attributed to a description: '"…I can win," said the 30 year old, who is retiring in 2006.'
+_ATTRIBUTED = re.compile(r"[,\"”’]\s+(?:said|says|added|explained|admitted|insisted|warned)\s+"
+                         r"(?=the )(" + _REFERRING.pattern[3:], re.IGNORECASE)
 _SPEAKERS = re.compile(r"\b[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)* (?:said|says|told|added|explained)\b|"
                        r"\b(?:said|says|told|added|explained),? [A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*")
 
@@ -435,7 +438,7 @@ def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = 
         for n in claim_names:
             if not set(n.split()) & set(missing):
                 continue
-            if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", article) and (
+            if any(re.search(rf"(?<!\w){re.escape(v)}(?!\w)", article) for v in _variants(n)) and (
                     _refers_to(n, passage, have, before) or refers_back_to(n, passage, before, article, headline)):
                 resolved |= set(n.split())
         referenced = [n for n in claim_names if not set(n.split()) & (set(missing) - resolved)]
@@ -447,6 +450,28 @@ def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = 
                 resolved |= set(n.split())
         missing = [w for w in missing if w not in resolved]
     return not missing, missing
+
+
+# Short forms of first names: "Bernie Ebbers" is the article's "Bernard Ebbers"; "John" and
+# "James" Healey stay two people.
+_FIRST_NAMES = [{"bernie", "bernard"}, {"bill", "billy", "william"}, {"bob", "bobby", "rob", "robert"},
+                {"jim", "jimmy", "james"}, {"mike", "mick", "michael"}, {"tony", "anthony"}, {"tom", "tommy", "thomas"},
+                {"dave", "david"}, {"steve", "stephen", "steven"}, {"chris", "christopher"}, {"nick", "nicholas"},
+                {"ben", "benjamin"}, {"sam", "samuel"}, {"alex", "alexander"}, {"andy", "andrew"}, {"joe", "joseph"},
+                {"dan", "danny", "daniel"}, {"matt", "matthew"}, {"pat", "patrick"}, {"ed", "ted", "edward"},
+                {"jeff", "jeffrey"}, {"greg", "gregory"}, {"tim", "timothy"}, {"ken", "kenneth"}, {"ron", "ronald"},
+                {"don", "donald"}, {"fred", "frederick"}, {"phil", "philip", "phillip"}, {"charlie", "charles"},
+                {"jon", "jonathan"}, {"liz", "elizabeth"}, {"kate", "katherine", "catherine"}, {"sue", "susan"}]
+
+
+def _variants(name: str) -> list[str]:
+    """The name as written, and with its first name in another usual form."""
+    first, _, rest = name.partition(" ")
+    out = [name]
+    for group in _FIRST_NAMES if rest else ():
+        if first.lower() in group:
+            out += [f"{v.capitalize()} {rest}" for v in sorted(group - {first.lower()})]
+    return out
 
 
 @lru_cache(maxsize=64)
