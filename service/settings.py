@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     llm_source_tokens: int = Field(
         250, ge=0, description="Source text the answer prompt carries, in tokens: the most relevant "
         "sentences of the top-k chunks (0 = the whole chunks). Each token costs time before the first answer token.")
+    answer_retry: bool = Field(True, description="When the model declines, or nothing it says is in the sources, ask it "
+                               "once more to copy the source sentence that answers (a second model call, only then).")
     llm_max_tokens: int = Field(256, ge=16, description="Cap on generated tokens per answer.")
     llm_temperature: float = Field(0.0, ge=0, le=2)
     unsupported_policy: Literal["drop", "mark", "keep"] = Field(

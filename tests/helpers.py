@@ -26,7 +26,7 @@ class ScriptedModel:
     name = "scripted"
 
     def __init__(self, text):
-        self.text = text  # or a function of the prompt: a reply that cites what the prompt shows
+        self.text = text  # or a function of the prompt (a reply that cites what the prompt shows), or one per call
         self.seen: list[list[dict]] = []
 
     @property
@@ -37,6 +37,7 @@ class ScriptedModel:
         from service.models.llm import Generation, timed
 
         self.seen.append(messages)
-        text = self.text(messages[-1]["content"]) if callable(self.text) else self.text
+        text = self.text[min(self.calls, len(self.text)) - 1] if isinstance(self.text, list) else self.text
+        text = text(messages[-1]["content"]) if callable(text) else text
         return Generation(lambda usage: timed((word + " " for word in text.split(" ")), usage))
 

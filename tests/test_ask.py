@@ -84,6 +84,28 @@ def test_scripted_model_abstention_is_respected(seeded):
     assert a.abstained and a.citations == []
 
 
+def test_a_declined_or_unsupported_answer_is_asked_once_more_to_copy_the_answering_sentence(seeded):
+    settings, store = seeded
+    question = "Who met Vladimir Putin on Friday?"
+    copied = "Steve Witkoff met Vladimir Putin on Friday [1]."
+    for first in ("The sources do not say.", "Canberra is the capital of Australia [1]."):
+        model = ScriptedModel([first, copied])
+        a = answer_question(Context(settings, store, model), question)
+        assert model.calls == 2 and "copy" in model.seen[1][0]["content"].lower()
+        assert model.seen[1][1]["content"] == model.seen[0][1]["content"]  # the same sources and question
+        assert not a.abstained and "Witkoff" in a.answer and "retry" in a.timings_ms, a.model_dump()
+        assert a.unsupported_sentences == ([] if first.startswith("The sources") else ["Canberra is the capital of Australia."])
+    # Off by setting; and never when the first answer was shown.
+    model = ScriptedModel(["The sources do not say.", copied])
+    off = settings.model_copy(update={"answer_retry": False})
+    assert answer_question(Context(off, store, model), question).abstained and model.calls == 1
+    model = ScriptedModel([copied, "Canberra is the capital of Australia [1]."])
+    assert not answer_question(Context(settings, store, model), question).abstained and model.calls == 1
+    # The second answer is verified like the first: what no source says is still no answer.
+    model = ScriptedModel(["The sources do not say.", "Canberra is the capital of Australia [1]."])
+    assert answer_question(Context(settings, store, model), question).abstained and model.calls == 2
+
+
 def test_scripted_all_unsupported_abstains(seeded):
     settings, store = seeded
     a = answer_question(Context(settings, store, ScriptedModel("Canberra is the capital of Australia [1].")),

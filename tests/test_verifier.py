@@ -284,6 +284,20 @@ def test_our_code_decides_whether_an_answer_answers():
     assert asked_for("When will the Lumenix factory open?") == "date"
     assert asked_for("Who leads the Rail Drivers' Association?") == "name"
     assert asked_for("Why did the strike end?") is None
+    # Asked less directly, or in a later clause (bbc questions; each was "any answer will do").
+    for q, kind in [("What net profit did Nestle report for 2004?", "quantity"),
+                    ("What pre-tax profit did Umbro make in 2004?", "quantity"),
+                    ("Mittal said the workforce could be reduced to what size by 2010?", "quantity"),
+                    ("According to Gartner, how many mobile phones were sold worldwide in 2004?", "quantity"),
+                    ("What was the final score of Wales's friendly against Hungary?", "quantity"),
+                    ("What will Sony's PlayStation Portable cost in the UK?", "quantity"),
+                    ("Under the ban, what is the maximum fine for licensees?", "quantity"),
+                    ("What is the new deadline the SEC gave foreign firms?", "date"),
+                    ("Which Kevin Bacon film won the Satyajit Ray Award?", "name"),
+                    ("In which country did Adam Curry grow up?", "name"),
+                    ("After Sumitomo dropped its bid, which rival was left free to merge with UFJ?", "name"),
+                    ("How quickly did Riise put Liverpool ahead?", None)]:
+        assert asked_for(q) == kind, q
     # True but not the answer: no amount beyond what the question already holds.
     assert not gives("quantity", "Microsoft bought Sybari.", "How much did Microsoft pay for Sybari in 2004?")
     assert not gives("quantity", "Microsoft bought Sybari in 2004.", "How much did Microsoft pay for Sybari in 2004?")

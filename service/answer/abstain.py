@@ -42,9 +42,24 @@ def _stem(word: str) -> str:
 KIND_WORDING = {"quantity": "the figure asked for", "date": "the date asked for", "name": "the name asked for"}
 
 
+# The same kinds asked less directly or in a later clause: "What net profit did Nestle report?",
+# "…could be reduced to what size?", "According to Gartner, how many phones…", "In which country…".
+_CLAUSE = r"(?:^\W*|[,;] |\band )(?:(?:to|by|over|at|from|under|in|for|of|on|with) )?"
+_QUANTITY_TOO = re.compile(
+    _CLAUSE + r"what (?:(?:is|was|will be|were) (?:the |its |their )?)?(?:[\w-]+(?:'s|’s)? ){0,2}?(?:size|stake|level|"
+    r"distance|majority|rate|rise|score|profit|loss|revenue|sales|turnover|budget|earnings|fine|audience|attendance|"
+    r"capacity|speed|percentage|proportion|share|price|fee|cost|salary|bonus)s?\b|"
+    r"(?:^|[,;] |\band )(?:how (?:much|many|old|long|far))\b|\bto what (?:size|level|extent)\b|"
+    r"^\W*what (?:will|does|did|do|would) (?:\S+ ){1,6}?cost\b", re.IGNORECASE)
+_DATE_TOO = re.compile(_CLAUSE + r"(?:what|which) (?:(?:is|was|will be) (?:the )?)?(?:\w+ ){0,2}?(?:date|deadline|"
+                       r"year)\b|(?:^|[,;] |\band )when\b", re.IGNORECASE)
+_WHICH = re.compile(_CLAUSE + r"(?:which|who|whom|whose)\b|^\W*where\b", re.IGNORECASE)
+
+
 def asked_for(question: str) -> str | None:
     """The kind of fact the question needs: quantity, date, name, or None (any supported answer)."""
-    for kind, rx in (("quantity", _QUANTITY), ("quantity", _MONEY), ("date", _DATE), ("name", _WHO)):
+    for kind, rx in (("quantity", _QUANTITY), ("quantity", _MONEY), ("date", _DATE), ("name", _WHO),
+                     ("quantity", _QUANTITY_TOO), ("date", _DATE_TOO), ("name", _WHICH)):
         if rx.search(question):
             return kind
     return None

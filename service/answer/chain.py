@@ -207,6 +207,19 @@ class _SentenceStream:
         self.verify_s += time.perf_counter() - t
 
 
+def _generate(ctx: Context, messages: list[dict], stream: _SentenceStream, on_token: OnToken | None) -> dict:
+    """One model call fed through the sentence verifier; returns its usage."""
+    settings = ctx.settings
+    generation = ctx.llm.stream(messages, settings.llm_max_tokens, settings.llm_temperature,
+                                stop=["\nQuestion:", "\nSources:"])
+    for piece in generation:
+        if on_token:
+            on_token(piece)
+        stream.feed(piece)
+    stream.feed("", final=True)
+    return generation.usage.as_dict()
+
+
 def answer_question(ctx: Context, question: str, k: int | None = None, filters: Filters | None = None,
                     on_token: OnToken | None = None, policy: Policy | None = None,
                     on_sentence: OnToken | None = None) -> Answer:
@@ -239,16 +252,20 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
     t = lap("select", t)
     book = CitationBook()
     stream = _SentenceStream(ctx, sources, book, policy, on_sentence, embed, question.strip())
-    generation = ctx.llm.stream(messages, settings.llm_max_tokens, settings.llm_temperature,
-                                stop=["\nQuestion:", "\nSources:"])
-    for piece in generation:
-        if on_token:
-            on_token(piece)
-        stream.feed(piece)
-    stream.feed("", final=True)
-    usage = generation.usage.as_dict()
-    timings["generate"] = round((time.perf_counter() - t) * 1000 - stream.verify_s * 1000, 1)
-    timings["verify"] = round(stream.verify_s * 1000, 1)  # the citation checks, sentence by sentence
+    usage = _generate(ctx, messages, stream, on_token)
+    verify_s = stream.verify_s
+    if settings.answer_retry and not stream.parts:
+        # The model declined, or nothing it said is in the sources, although they were retrieved
+        # for the question: ask once more, to copy the sentence that answers (issue 12: the 1.5B
+        # declined "opening weekend" questions whose source says "debut weekend").
+        retry = _SentenceStream(ctx, sources, book, policy, on_sentence, embed, question.strip())
+        again = _generate(ctx, render("extract", sources=shown, question=question.strip()), retry, on_token)
+        usage = {k: v if k == "first_token_s" else v + again[k] for k, v in usage.items()}
+        retry.unsupported[:0] = stream.unsupported
+        stream, verify_s = retry, verify_s + retry.verify_s
+        timings["retry"] = round(again["total_s"] * 1000, 1)
+    timings["generate"] = round((time.perf_counter() - t) * 1000 - verify_s * 1000, 1)
+    timings["verify"] = round(verify_s * 1000, 1)  # the citation checks, sentence by sentence
     t = time.perf_counter()
     verified, parts = stream.verified, stream.parts
     supported = [vs.text for vs in verified if vs.supported]
