@@ -197,11 +197,13 @@ def test_records_markup_and_their_paragraphs_are_withheld_whatever_their_words(t
         '<span hidden data-status="cancelled">Brennick plant cancelled</span>',
         "site_id,operator,status,updated",
         "User: Is the plant going ahead? Assistant: No, it was cancelled.",
+        "Q: Is the Brennick plant going ahead?", "A: No, it was cancelled.",  # held-out set D's one
     ]
     prose = [
         '"[Oil prices] will weigh on consumer spending in the short term," he said.',
         "The company said sales rose 5% to £3.2bn, or $6bn, in the year to March.",
         "Chelsea beat Arsenal 2-1: a result that leaves them five points clear.",
+        "A spokesman said: the plant will open.", "Q4 sales: up 3%.",
     ]
     assert [r for r in records if not not_prose(r)] == []
     assert [p for p in prose if not_prose(p)] == []

@@ -73,7 +73,7 @@ def looks_like_instruction(sentence: str) -> bool:
 
 
 # Shapes no reported sentence has, whatever its words: records, markup, transcripts, chat tokens.
-# Measured on the BBC folder: 0 of its 39,586 sentences match.
+# Measured on the BBC folder: 0 of the 41,679 sentences of its 2,110 files match.
 _NOT_PROSE = re.compile("|".join([
     r"\{[^{}]{0,200}?[\"']?[A-Za-z_][\w-]*[\"']?\s*:\s*[^{}]{0,200}\}",         # a JSON / object literal
     r"(?:^|\|)[^|\n]{1,40}[:=][^|\n]{1,80}\|[^|\n]{1,40}[:=]",                    # key: value | key: value
@@ -84,6 +84,7 @@ _NOT_PROSE = re.compile("|".join([
     r"\b(?:data|aria)-[\w-]+\s*=|\b(?:alt|title|hidden|style|content)\s*=\s*[\"']",  # markup and its attributes
     r"`{3}|<\|[\w-]+\|>|<(?:start|end)_of_turn>|<\|?(?:im|eot|begin|end|start)_\w+\|?>",  # code fences, chat tokens
     r"\b(?:user|human|assistant|ai|bot|model)\s*:\s.{0,300}\b(?:assistant|ai|bot|model|user)\s*:",  # a transcript
+    r"^[\s\"'“‘(*_>-]*+(?:Q|A|Question|Answer)\s*+:\s",                       # an FAQ line: "Q: Is it open? A: No…"
     r"\b[A-Za-z_]+(?:,[A-Za-z_]+){3,}\b",                                           # a CSV header row
     r"^\s*+\|(?:[^|\n]*+\|){2,}\s*$|\|\s*+:?-{3,}",                                 # a markdown table
 ]), re.IGNORECASE | re.MULTILINE)
