@@ -278,6 +278,13 @@ def test_one_article_touching_two_events_does_not_glue_them():
     ("Famous Japanese directors including Akira Hurosawa have had films produced at the studio.",
      "Famous Japanese directors including Akira Kurosawa have had films produced at the studio.",
      ["spelling: Akira Hurosawa vs Akira Kurosawa"]),
+    # bbc sport: one letter apart is one name told two ways, even in sentences about other things;
+    # a shorter form is not "in" the longer one (Goya / Goyal).
+    ("US district court judge Susan Ilston rejected an attempt to have the case dismissed.",
+     "US judge Susan Illston pushed back a preliminary hearing until 6 June.", ["spelling: Susan Ilston vs Susan Illston"]),
+    ("Jet, which was founded by London-based travel agent Naresh Goyal, plans to buy new planes.",
+     "Jet Airways was founded by London-based ex-travel agent Naresh Goya, and plans to buy planes.",
+     ["spelling: Naresh Goyal vs Naresh Goya"]),
     ("Steve Witkoff, a top Trump administration official, met Vladimir Putin on Friday.",
      "On Friday, former Trump administration official Steve Witkoff met Vladimir Putin.", ["role: top vs former"]),
     ("Around 2,100 people were evacuated from Ashford Vale on Saturday after the crack was found.",

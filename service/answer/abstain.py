@@ -51,6 +51,9 @@ _QUANTITY_TOO = re.compile(
     r"capacity|speed|percentage|proportion|share|price|fee|cost|salary|bonus)s?\b|"
     r"(?:^|[,;] |\band )(?:how (?:much|many|old|long|far))\b|\bto what (?:size|level|extent)\b|"
     r"^\W*what (?:will|does|did|do|would) (?:\S+ ){1,6}?cost\b", re.IGNORECASE)
+_MONEY_TOO = re.compile(r"\bwhat (?:(?:is|was|will be|were) (?:the |its |their )?)?(?:[\w-]+(?:'s|’s)? ){0,2}?"
+                        r"(?:profit|loss|revenue|sales|turnover|budget|earnings|fine|price|fee|cost|salary|bonus)s?\b|"
+                        r"^\W*what (?:will|does|did|do|would) (?:\S+ ){1,6}?cost\b", re.IGNORECASE)
 _DATE_TOO = re.compile(_CLAUSE + r"(?:what|which) (?:(?:is|was|will be) (?:the )?)?(?:\w+ ){0,2}?(?:date|deadline|"
                        r"year)\b|(?:^|[,;] |\band )when\b", re.IGNORECASE)
 _WHICH = re.compile(_CLAUSE + r"(?:which|who|whom|whose)\b|^\W*where\b", re.IGNORECASE)
@@ -77,7 +80,8 @@ def gives(kind: str | None, answer: str, question: str) -> bool:
     if kind == "quantity":
         asked = {q.value for q in quantities(question)}
         fresh = [q for q in quantities(answer) if q.value not in asked]
-        if _MONEY.search(question):  # "what price…", "how much did it pay" need an amount of money
+        if _MONEY.search(question) or _MONEY_TOO.search(question):  # "what price…", "how much did it pay",
+            # "what net profit…" need an amount of money
             fresh = [q for q in fresh if q.currency]
         counted = _HOW_MANY.search(question)
         if counted and fresh:  # "how many copies…" is not answered by "six Bafta awards"
@@ -98,4 +102,13 @@ def about_the_question(question: str, cited_articles: list[str]) -> bool:
     if not asked:
         return True
     text = "\n".join(cited_articles)
-    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in asked)
+    return any(re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text) for n in asked for part in _parts(n))
+
+
+def _parts(name: str) -> list[str]:
+    """A name as the question runs it together ("MTV VJ Adam Curry", "India Tata Teleservices"):
+    any two words of it in a row, or the one word of a one-word name."""
+    words = [w for w in name.split() if w.lower() not in TITLE_WORDS]
+    if len(words) < 2:
+        return words
+    return [f"{a} {b}" for a, b in zip(words, words[1:])]

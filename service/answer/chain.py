@@ -17,7 +17,7 @@ from index.store import ArticleStore
 from index.tokens import count_tokens
 from service.answer.abstain import KIND_WORDING, about_the_question, asked_for, gives
 from service.container import Context
-from service.answer.claims import is_abstention, normalize_markers, parse_claims
+from service.answer.claims import Claim, as_statement, is_abstention, normalize_markers, parse_claims
 from service.answer.sources import Source, untrusted
 from service.answer.verify import Support, VerifiedSentence, verify
 from service.facts.conflicts import Difference, compare_sentences, relation, short_name, shown
@@ -191,9 +191,12 @@ class _SentenceStream:
         t = time.perf_counter()
         claims = parse_claims(sentence)
         claims = [c for c in claims if not is_abstention(c.text)]
+        checked = [Claim(as_statement(c.text, self.question), c.cited) for c in claims]
         s = self.ctx.settings
-        for vs in verify(claims, self.sources, self.embed, s.verify_min_similarity, s.verify_min_overlap,
-                         self.question):
+        for claim, asked, vs in zip(claims, checked, verify(checked, self.sources, self.embed, s.verify_min_similarity,
+                                                             s.verify_min_overlap, self.question)):
+            if asked.text != claim.text:
+                vs.text = claim.text  # checked as the question's statement, shown as the model wrote it
             self.verified.append(vs)
             if vs.supported:
                 out = with_marker(vs.text, f"[{self.book.cite_support(vs.support)}]")

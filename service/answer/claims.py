@@ -40,9 +40,20 @@ def parse_claims(answer: str) -> list[Claim]:
         sent = text[s:e]
         ids = [int(x) for m in _MARKER.finditer(sent) for x in re.split(r"[,;]", m[1])]
         bare = _MARKER.sub("", sent).strip()
-        if re.fullmatch(r"[\W\d]*", bare):  # a stray marker after the full stop
+        if re.fullmatch(r"\W*(?:\d{1,2}\W*)?", bare):  # a stray marker after the full stop, a list number
             if claims and ids:
                 claims[-1].cited.extend(i for i in ids if i not in claims[-1].cited)
             continue
         claims.append(Claim(bare, list(dict.fromkeys(ids))))
     return claims
+
+
+FRAGMENT_WORDS = 4
+
+
+def as_statement(claim: str, question: str) -> str:
+    """A bare answer ("1987", "The Netherlands") says nothing on its own: it is checked as the
+    question's statement ("In what year did Bullfrog produce Populous: 1987")."""
+    if question and len(claim.split()) <= FRAGMENT_WORDS:
+        return f"{question.strip().rstrip('?').strip()}: {claim}"
+    return claim
