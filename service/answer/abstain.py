@@ -98,11 +98,11 @@ def gives(kind: str | None, answer: str, question: str) -> bool:
 def about_the_question(question: str, cited_articles: list[str]) -> bool:
     """An answer drawn only from articles that never name what the question names (another
     match, another company) answers some other question."""
-    asked = [n for n in names(question) if n.lower() not in TITLE_WORDS and len(n) > 2]
+    asked = [parts for n in names(question) if len(n) > 2 and (parts := _parts(n))]  # "UK Defence Secretary": none
     if not asked:
         return True
     text = "\n".join(cited_articles)
-    return any(re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text) for n in asked for part in _parts(n))
+    return any(re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text) for parts in asked for part in parts)
 
 
 def _parts(name: str) -> list[str]:
