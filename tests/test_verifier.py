@@ -336,6 +336,9 @@ def test_our_code_decides_whether_an_answer_answers():
     asked = "What net profit did Mittal Steel make in 2004?"
     assert not gives(asked_for(asked), "Mittal Steel could cut up to 45,000 jobs over the next five years.", asked)
     assert gives(asked_for(asked), "Mittal Steel made a net profit of $4.7bn in 2004.", asked)
+    asked = "What salary and bonus did Reuters chief executive Tom Glocer receive for 2004?"
+    assert not gives(asked_for(asked), "Tom Glocer received a 52% rise in profits to £198m.", asked)
+    assert gives(asked_for(asked), "Tom Glocer was paid a salary of £800,000 and a bonus of £1m.", asked)
 
 
 def test_an_invented_year_is_cut_not_the_whole_sentence(embed):

@@ -54,6 +54,16 @@ _QUANTITY_TOO = re.compile(
 _MONEY_TOO = re.compile(r"\bwhat (?:(?:is|was|will be|were) (?:the |its |their )?)?(?:[\w-]+(?:'s|’s)? ){0,2}?"
                         r"(?:profit|loss|revenue|sales|turnover|budget|earnings|fine|price|fee|cost|salary|bonus)s?\b|"
                         r"^\W*what (?:will|does|did|do|would) (?:\S+ ){1,6}?cost\b", re.IGNORECASE)
+# Money asked for by its name, and the words an answer gives it by ("£2m fee" or "paid £2m").
+_MONEY_WORDS = {
+    "profit": "profit profits earnings made income", "loss": "loss losses lost", "revenue": "revenue revenues sales "
+    "turnover takings", "sales": "sales sold revenue turnover", "turnover": "turnover sales revenue",
+    "budget": "budget cost costs made", "earnings": "earnings profit profits earned earn", "fine": "fine fined fines",
+    "salary": "salary pay paid earn earned earns wage wages", "bonus": "bonus bonuses",
+}
+_MONEY_WORDS = {k: v.split() for k, v in _MONEY_WORDS.items()}
+_MONEY_NAMED = re.compile(r"\bwhat (?:(?:is|was|will be|were) (?:the |its |their )?)?(?:[\w-]+(?:'s|’s)? ){0,2}?("
+                          + "|".join(_MONEY_WORDS) + r")s?\b", re.IGNORECASE)
 _DATE_TOO = re.compile(_CLAUSE + r"(?:what|which) (?:(?:is|was|will be) (?:the )?)?(?:\w+ ){0,2}?(?:date|deadline|"
                        r"year)\b|(?:^|[,;] |\band )when\b", re.IGNORECASE)
 _WHICH = re.compile(_CLAUSE + r"(?:which|who|whom|whose)\b|^\W*where\b", re.IGNORECASE)
@@ -83,6 +93,10 @@ def gives(kind: str | None, answer: str, question: str) -> bool:
         if _MONEY.search(question) or _MONEY_TOO.search(question):  # "what price…", "how much did it pay",
             # "what net profit…" need an amount of money
             fresh = [q for q in fresh if q.currency]
+        named = _MONEY_NAMED.search(question)
+        if named and fresh:  # "what salary and bonus…" is not answered by "profits rose to £198m"
+            said = {_stem(w) for w in re.findall(r"[a-z-]+", answer.lower())}
+            return bool(said & {_stem(w) for w in _MONEY_WORDS[named[1].lower()]})
         counted = _HOW_MANY.search(question)
         if counted and fresh:  # "how many copies…" is not answered by "six Bafta awards"
             asked_about = re.split(r"\bof\b", counted[1].lower())[0]  # "copies of Half-Life 2" → copies
