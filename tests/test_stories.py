@@ -285,6 +285,13 @@ def test_one_article_touching_two_events_does_not_glue_them():
     ("Jet, which was founded by London-based travel agent Naresh Goyal, plans to buy new planes.",
      "Jet Airways was founded by London-based ex-travel agent Naresh Goya, and plans to buy planes.",
      ["spelling: Naresh Goyal vs Naresh Goya"]),
+    # One word in two grammatical forms is not two spellings (the bbc run reported 15 of these).
+    ("The Liberal Democrats say they also oppose house arrests and the measure.",
+     "Liberal Democrat spokesman Mark Oaten also backed use of wire tap evidence.", []),
+    ("A board member of Germany's central bank said trading should remain in Frankfurt.",
+     "Speculation is mounting that the Germans may raise their bid for the exchange.", []),
+    ("In the world cinema drama category, the Angolan film The Hero won the grand jury prize.",
+     "The films competing in the world cinema category include works from Angola and China.", []),
     ("Steve Witkoff, a top Trump administration official, met Vladimir Putin on Friday.",
      "On Friday, former Trump administration official Steve Witkoff met Vladimir Putin.", ["role: top vs former"]),
     ("Around 2,100 people were evacuated from Ashford Vale on Saturday after the crack was found.",

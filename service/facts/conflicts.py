@@ -131,12 +131,28 @@ def _name_differences(a: str, b: str, context: tuple[str, ...] = ()) -> list[Dif
                 out.append(Difference("name", x, y, close=edits == 1 or edits == 2 and len(xs[0]) > 3))
             elif len(xs) == len(ys) and xs[:-1] == ys[:-1] and xs[-1] != ys[-1] and len(xs[-1]) > 4 \
                     and _edits(xs[-1], ys[-1]) <= (1 if len(xs) == 1 else 2) and _given_name(xs[-1]) \
-                    and not _mentions(other_b, xs[-1]) and not _mentions(other_a, ys[-1]):
+                    and not _mentions(other_b, xs[-1]) and not _mentions(other_a, ys[-1]) \
+                    and not _inflected(xs[-1], ys[-1]):
                 # One letter apart in one story (Ilston / Illston, Brockstein / Brookstein): one name
                 # told two ways wherever the two reports say it, aligned sentences or not.
                 out.append(Difference("spelling", " ".join(xs), " ".join(ys),  # Hurosawa / Kurosawa
-                                      close=_edits(xs[-1], ys[-1]) == 1 and len(xs[-1]) > 5))
+                                      close=_edits(xs[-1], ys[-1]) == 1 and len(xs[-1]) > 5 and _inside(xs[-1], ys[-1])))
     return out
+
+
+def _inflected(x: str, y: str) -> bool:
+    """One word in two grammatical forms, not two spellings: Conservative / Conservatives,
+    Algeria / Algerian, Germany / Germans."""
+    a, b = sorted((x.lower(), y.lower()), key=len)
+    if b.startswith(a) and b[len(a):] in {"s", "es", "n", "an", "ns", "ans", "ian", "ians"}:
+        return True
+    return len(a) == len(b) and a[:-1] == b[:-1] and {a[-1], b[-1]} == {"y", "s"}
+
+
+def _inside(x: str, y: str) -> bool:
+    """The two spellings differ inside the word (Ilston / Illston), not at either end."""
+    x, y = x.lower(), y.lower()
+    return x[:2] == y[:2] and x[-2:] == y[-2:]
 
 
 @lru_cache(maxsize=16384)
