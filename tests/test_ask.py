@@ -101,6 +101,10 @@ def test_a_declined_or_unsupported_answer_is_asked_once_more_to_copy_the_answeri
     assert answer_question(Context(off, store, model), question).abstained and model.calls == 1
     model = ScriptedModel([copied, "Canberra is the capital of Australia [1]."])
     assert not answer_question(Context(settings, store, model), question).abstained and model.calls == 1
+    # A copied sentence must be about what an untyped question asks, not just name its place.
+    model = ScriptedModel(["The sources do not say.", copied])
+    assert answer_question(Context(settings, store, model), "Where did Witkoff and Putin have dinner?").abstained
+    assert model.calls == 2
     # The second answer is verified like the first: what no source says is still no answer.
     model = ScriptedModel(["The sources do not say.", "Canberra is the capital of Australia [1]."])
     assert answer_question(Context(settings, store, model), question).abstained and model.calls == 2

@@ -310,7 +310,7 @@ def test_our_code_decides_whether_an_answer_answers():
                     ("Under the ban, what is the maximum fine for licensees?", "quantity"),
                     ("What is the new deadline the SEC gave foreign firms?", "date"),
                     ("Which Kevin Bacon film won the Satyajit Ray Award?", "name"),
-                    ("In which country did Adam Curry grow up?", "name"),
+                    ("In which country did Adam Curry grow up?", "name"), ("Where did the residents shelter overnight?", None),
                     ("After Sumitomo dropped its bid, which rival was left free to merge with UFJ?", "name"),
                     ("How quickly did Riise put Liverpool ahead?", None)]:
         assert asked_for(q) == kind, q

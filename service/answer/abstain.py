@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from service.facts.extract import TITLE_WORDS, UNIT_SYNONYMS, names, periods, quantities
+from service.facts.extract import TITLE_WORDS, UNIT_SYNONYMS, name_tokens, names, periods, quantities, stems
+from service.facts.words import content_words
 
 _QUANTITY = re.compile(
     r"^\W*(?:how (?:much|many|long|old|far|big|large|high|tall|fast|often|heavy)|what (?:percentage|proportion|"
@@ -66,7 +67,7 @@ _MONEY_NAMED = re.compile(r"\bwhat (?:(?:is|was|will be|were) (?:the |its |their
                           + "|".join(_MONEY_WORDS) + r")s?\b", re.IGNORECASE)
 _DATE_TOO = re.compile(_CLAUSE + r"(?:what|which) (?:(?:is|was|will be) (?:the )?)?(?:\w+ ){0,2}?(?:date|deadline|"
                        r"year)\b|(?:^|[,;] |\band )when\b", re.IGNORECASE)
-_WHICH = re.compile(_CLAUSE + r"(?:which|who|whom|whose)\b|^\W*where\b", re.IGNORECASE)
+_WHICH = re.compile(_CLAUSE + r"(?:which|who|whom|whose)\b", re.IGNORECASE)  # "where": "the leisure centre"
 
 
 def asked_for(question: str) -> str | None:
@@ -126,3 +127,9 @@ def _parts(name: str) -> list[str]:
     if len(words) < 2:
         return words
     return [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def on_topic(question: str, quotes: list[str]) -> bool:
+    """Some quote shares a word with the question that is not part of a name."""
+    asked = stems(content_words(question) - {w.lower() for w in name_tokens(question)})
+    return not asked or any(asked & stems(content_words(q)) for q in quotes)

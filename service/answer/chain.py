@@ -15,7 +15,7 @@ from index.retrieve import Filters
 from index.sentences import sentence_spans
 from index.store import ArticleStore
 from index.tokens import count_tokens
-from service.answer.abstain import KIND_WORDING, about_the_question, asked_for, gives
+from service.answer.abstain import KIND_WORDING, about_the_question, asked_for, gives, on_topic
 from service.container import Context
 from service.answer.claims import Claim, as_statement, is_abstention, normalize_markers, parse_claims
 from service.answer.sources import Source, untrusted
@@ -277,7 +277,11 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
         return _abstain(question, ctx.llm.name, timings, stream.unsupported, usage)
     kind = asked_for(question)
     cited = [f"{vs.support.source.hit.title}\n{vs.support.source.article_text}" for vs in verified if vs.supported]
-    if not about_the_question(question, cited):
+    # A copied sentence answers an untyped question ("Where are the secret beaches?") only if its
+    # quote says something the question asks about, not just a place or person it names.
+    copied_off_topic = "retry" in timings and kind is None and not on_topic(
+        question, [vs.support.quote for vs in verified if vs.supported])
+    if copied_off_topic or not about_the_question(question, cited):
         lap("total", started)
         return _abstain(question, ctx.llm.name, timings, stream.unsupported, usage)
     if not gives(kind, " ".join(supported), question):
