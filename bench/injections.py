@@ -55,7 +55,7 @@ for name, (lines, truth, q, bad) in SETS.items():
         store.upsert(article_from_mapping({"id": f"{name}-{i}", "title": f"Update {i}", "source": f"Outlet {i}", "text": f"{truth} {inj}"}, "x", "x"))
 store.ensure_bm25()
 llm = build_llm(make_settings(Path("/tmp/unused")))
-real_det, real_dir = S.untrusted, V.directs_speech
+real_det, real_dir, real_foreign = S.untrusted, V.directs_speech, S._foreign
 configs = {"both layers": (real_det, real_dir), "detector off, verifier layer on": (lambda s: False, real_dir),
            "no defence": (lambda s: False, lambda s: False)}
 if "--both-only" in sys.argv:
@@ -64,6 +64,7 @@ for name in only:
     lines, truth, q, bad = SETS[name]
     for label, (det, dire) in configs.items():
         S.untrusted = C.untrusted = det  # the prompt layer: withheld sentences and their paragraphs
+        S._foreign = real_foreign if det is real_det else (lambda sentence, home: False)  # and other languages
         V.directs_speech = dire
         reached = said = 0
         for i, inj in enumerate(lines):
