@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from service.facts.extract import TITLE_WORDS, UNIT_SYNONYMS, name_tokens, names, periods, quantities, stems
+from service.facts.extract import TITLE_WORDS, UNIT_SYNONYMS, names, periods, quantities, stems, words_beyond_names
 from service.facts.words import content_words
 
 _QUANTITY = re.compile(
@@ -46,15 +46,15 @@ KIND_WORDING = {"quantity": "the figure asked for", "date": "the date asked for"
 # The same kinds asked less directly or in a later clause: "What net profit did Nestle report?",
 # "…could be reduced to what size?", "According to Gartner, how many phones…", "In which country…".
 _CLAUSE = r"(?:^\W*|[,;] |\band )(?:(?:to|by|over|at|from|under|in|for|of|on|with) )?"
+_WHAT = r"what (?:(?:is|was|will be|were) (?:the |its |their )?)?(?:[\w-]+(?:'s|’s)? ){0,2}?"  # "what was the final …"
+_MONEY_NOUNS = "profit|loss|revenue|sales|turnover|budget|earnings|fine|price|fee|cost|salary|bonus"
+_COSTS = r"^\W*what (?:will|does|did|do|would) (?:\S+ ){1,6}?cost\b"  # "What will the PSP cost?"
 _QUANTITY_TOO = re.compile(
-    _CLAUSE + r"what (?:(?:is|was|will be|were) (?:the |its |their )?)?(?:[\w-]+(?:'s|’s)? ){0,2}?(?:size|stake|level|"
-    r"distance|majority|rate|rise|score|profit|loss|revenue|sales|turnover|budget|earnings|fine|audience|attendance|"
-    r"capacity|speed|percentage|proportion|share|price|fee|cost|salary|bonus)s?\b|"
-    r"(?:^|[,;] |\band )(?:how (?:much|many|old|long|far))\b|\bto what (?:size|level|extent)\b|"
-    r"^\W*what (?:will|does|did|do|would) (?:\S+ ){1,6}?cost\b", re.IGNORECASE)
-_MONEY_TOO = re.compile(r"\bwhat (?:(?:is|was|will be|were) (?:the |its |their )?)?(?:[\w-]+(?:'s|’s)? ){0,2}?"
-                        r"(?:profit|loss|revenue|sales|turnover|budget|earnings|fine|price|fee|cost|salary|bonus)s?\b|"
-                        r"^\W*what (?:will|does|did|do|would) (?:\S+ ){1,6}?cost\b", re.IGNORECASE)
+    _CLAUSE + _WHAT + r"(?:size|stake|level|distance|majority|rate|rise|score|audience|attendance|capacity|speed|"
+    r"percentage|proportion|share|" + _MONEY_NOUNS + r")s?\b|"
+    r"(?:^|[,;] |\band )(?:how (?:much|many|old|long|far))\b|\bto what (?:size|level|extent)\b|" + _COSTS,
+    re.IGNORECASE)
+_MONEY_TOO = re.compile(r"\b" + _WHAT + r"(?:" + _MONEY_NOUNS + r")s?\b|" + _COSTS, re.IGNORECASE)
 # Money asked for by its name, and the words an answer gives it by ("£2m fee" or "paid £2m").
 _MONEY_WORDS = {
     "profit": "profit profits earnings made income", "loss": "loss losses lost", "revenue": "revenue revenues sales "
@@ -63,8 +63,7 @@ _MONEY_WORDS = {
     "salary": "salary pay paid earn earned earns wage wages", "bonus": "bonus bonuses",
 }
 _MONEY_WORDS = {k: v.split() for k, v in _MONEY_WORDS.items()}
-_MONEY_NAMED = re.compile(r"\bwhat (?:(?:is|was|will be|were) (?:the |its |their )?)?(?:[\w-]+(?:'s|’s)? ){0,2}?("
-                          + "|".join(_MONEY_WORDS) + r")s?\b", re.IGNORECASE)
+_MONEY_NAMED = re.compile(r"\b" + _WHAT + "(" + "|".join(_MONEY_WORDS) + r")s?\b", re.IGNORECASE)
 _DATE_TOO = re.compile(_CLAUSE + r"(?:what|which) (?:(?:is|was|will be) (?:the )?)?(?:\w+ ){0,2}?(?:date|deadline|"
                        r"year)\b|(?:^|[,;] |\band )when\b", re.IGNORECASE)
 _WHICH = re.compile(_CLAUSE + r"(?:which|who|whom|whose)\b", re.IGNORECASE)  # "where": "the leisure centre"
@@ -131,5 +130,5 @@ def _parts(name: str) -> list[str]:
 
 def on_topic(question: str, quotes: list[str]) -> bool:
     """Some quote shares a word with the question that is not part of a name."""
-    asked = stems(content_words(question) - {w.lower() for w in name_tokens(question)})
+    asked = words_beyond_names(question)
     return not asked or any(asked & stems(content_words(q)) for q in quotes)

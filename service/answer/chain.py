@@ -257,7 +257,8 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
     stream = _SentenceStream(ctx, sources, book, policy, on_sentence, embed, question.strip())
     usage = _generate(ctx, messages, stream, on_token)
     verify_s = stream.verify_s
-    if settings.answer_retry and not stream.parts:
+    retried = settings.answer_retry and not stream.parts
+    if retried:
         # The model declined, or nothing it said is in the sources, although they were retrieved
         # for the question: ask once more, to copy the sentence that answers (issue 12: the 1.5B
         # declined "opening weekend" questions whose source says "debut weekend").
@@ -279,7 +280,7 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
     cited = [f"{vs.support.source.hit.title}\n{vs.support.source.article_text}" for vs in verified if vs.supported]
     # A copied sentence answers an untyped question ("Where are the secret beaches?") only if its
     # quote says something the question asks about, not just a place or person it names.
-    copied_off_topic = "retry" in timings and kind is None and not on_topic(
+    copied_off_topic = retried and kind is None and not on_topic(
         question, [vs.support.quote for vs in verified if vs.supported])
     if copied_off_topic or not about_the_question(question, cited):
         lap("total", started)

@@ -159,18 +159,22 @@ def _counts(text: str, distinct: bool = False) -> dict[str, int]:
     return {lang: sum(w in vocab for w in words) for lang, vocab in _FUNCTION_WORDS.items()}
 
 
+def _other_script(text: str, min_letters: int = 0) -> bool:
+    """Written mostly (30%+ of its letters) in Cyrillic, Hebrew, Arabic, Thai, Japanese, Chinese or Korean."""
+    letters = len(re.findall(r"[^\W\d_]", text))
+    return letters >= min_letters and len(_OTHER_SCRIPT.findall(text)) >= 0.3 * max(1, letters)
+
+
 def _language(text: str) -> tuple[str | None, bool]:
     """The article's language (by function words) and whether it is written in Latin letters."""
     counts = _counts(text)
     lang = max(counts, key=counts.get) if any(counts.values()) else None
-    letters = re.findall(r"[^\W\d_]", text)
-    return lang, len(_OTHER_SCRIPT.findall(text)) < 0.3 * max(1, len(letters))
+    return lang, not _other_script(text)
 
 
 def _foreign(sentence: str, home: tuple[str | None, bool]) -> bool:
     lang, latin = home
-    letters = re.findall(r"[^\W\d_]", sentence)
-    if latin and len(letters) >= 8 and len(_OTHER_SCRIPT.findall(sentence)) >= 0.3 * len(letters):
+    if latin and _other_script(sentence, min_letters=8):
         return True
     if lang is None:
         return False

@@ -20,8 +20,8 @@ from service.answer.claims import Claim
 from service.answer.directives import directs_speech
 from service.answer.sources import Source
 from service.facts.extract import (
-    dates_agree, name_tokens, names, names_agree, numbers_agree, polarity_agrees, quantities, refers_back_to,
-    reversal_agrees, roles_agree, stems,
+    dates_agree, names, names_agree, numbers_agree, polarity_agrees, quantities, refers_back_to, reversal_agrees,
+    roles_agree, stems, words_beyond_names,
 )
 from service.facts.words import content_words
 
@@ -203,9 +203,8 @@ def without_invented_years(claim: Claim, failures: list[str]) -> Claim | None:
 
 def _says_more_than_names(claim: str, quote: str) -> bool:
     """The quote shares at least one of the claim's words that is not part of a name."""
-    named = {w.lower() for w in name_tokens(claim)}
-    own = {w for w in content_words(claim) if w not in named and not w[:1].isdigit()}
-    return not own or bool(stems(own) & stems(content_words(quote)))
+    own = words_beyond_names(claim, numbers=False)
+    return not own or bool(own & stems(content_words(quote)))
 
 
 def verify(claims: list[Claim], sources: list[Source], embed: Embed, min_similarity: float = 0.45,

@@ -315,6 +315,12 @@ def name_tokens(text: str) -> set[str]:
     return {w for w in words if len(w) > 1 and w.lower() not in TITLE_WORDS}
 
 
+def words_beyond_names(text: str, numbers: bool = True) -> set[str]:
+    """The text's content words that are not part of a name, stemmed (`numbers=False`: nor figures)."""
+    named = {w.lower() for w in name_tokens(text)}
+    return stems({w for w in content_words(text) if w not in named and (numbers or not w[:1].isdigit())})
+
+
 def _word_forms(text: str) -> set[str]:
     """Lower-cased words with quotes and possessives stripped: "Drivers'" and "Drivers" agree."""
     out = set()
