@@ -388,3 +388,59 @@ def test_what_price_needs_money():
 
     assert asked_for("What is the Lumenix share price?") == "quantity"
     assert not gives("quantity", "Lumenix shares rose 6 percent on the news.", "What is the Lumenix share price?")
+
+
+def test_a_name_standing_where_the_source_has_another(embed):
+    """Every name is in the article, yet the sentence that holds the claim puts someone else in
+    its place (BBC politics/038, business/025, sport/037, business/027, business/111)."""
+    rail = _article("The Waverley line once ran from Edinburgh to Carlisle. It closed in 1969. Campaigners want "
+                    "it back. Ministers are weighing the cost.\n\nA study in 2000 found that a "
+                    "half-hourly service from Tweedbank to Edinburgh could cover its operating costs.")
+    assert _supported("A 2000 study found that a half-hourly service from Tweedbank to Edinburgh could cover "
+                      "its operating costs.", rail, embed).supported
+    v = _supported("A 2000 study found that a half-hourly service between Tweedbank and Carlisle could cover "
+                   "its operating costs.", rail, embed)
+    assert not v.supported and any("Edinburgh where the claim names Carlisle" in f for f in v.failures)
+    oil = _article("Gazprom had planned to bid in the auction. It stayed away. Yukos called the sale theft. "
+                   "Its shares fell.\n\nYugansk was bought for $9.4bn by a previously "
+                   "unknown group, which was in turn bought up almost immediately by state controlled oil "
+                   "company Rosneft.")
+    assert not _supported("Yugansk was sold for $9.4bn to a previously unknown group, which was then bought "
+                          "almost immediately by gas monopoly Gazprom.", oil, embed).supported
+    row = _article("Darren Campbell has hit back at Michael Johnson. He was angry. He said so on radio. He "
+                   "trains in Newport.\n\nThe American had cast doubt on "
+                   "Campbell's claims he had torn a hamstring in Athens.")
+    assert _supported("Michael Johnson cast doubt on Darren Campbell's claims that he had torn a hamstring.",
+                      row, embed).supported
+    assert not _supported("Darren Campbell cast doubt on Michael Johnson's claims that he had torn a hamstring.",
+                          row, embed).supported
+
+
+def test_the_receiving_end_and_a_change_against_a_level(embed):
+    steel = _article("Mittal Steel could cut up to 45,000 jobs. The Netherlands based company is due to complete "
+                     "its $4.5bn acquisition of US firm ISG next month.")
+    v = _supported("US firm ISG is due to complete its $4.5bn takeover of Mittal Steel next month.", steel, embed)
+    assert not v.supported and any("receiving end" in f for f in v.failures)
+    jobs = _article("Lakshmi Mittal said the company would aim to reduce its workforce by between 7,000 and 8,000 "
+                    "annually. This could see its workforce trimmed from 155,000 to 110,000 staff by 2010.")
+    assert _supported("Lakshmi Mittal said the workforce could be trimmed to 110,000 by 2010.", jobs, embed).supported
+    v = _supported("Lakshmi Mittal said the workforce could be reduced to between 7,000 and 8,000 by 2010.", jobs, embed)
+    assert not v.supported and any("'by', not 'to'" in f for f in v.failures)
+    board = _article("Under the plans, Patrick Cescau, the UK-based co-chairman, will become group chief "
+                     "executive. Dutch co-chairman Antony Burgmans will take on the role of non-executive chairman.")
+    assert not _supported("Antony Burgmans will become group chief executive and Patrick Cescau non-executive "
+                          "chairman.", board, embed).supported
+
+
+def test_a_hedged_source_does_not_support_a_plain_statement(embed):
+    """BBC tech/027, sport/029: the source thinks or hopes; the claim says it happened."""
+    site = _article("A fake tsunami aid site has been shut down. It is thought that the fake site is being run "
+                    "from Romania.")
+    v = _supported("The fake tsunami aid site is being run from Romania.", site, embed)
+    assert not v.supported and any("hedges ('thought')" in f for f in v.failures)
+    assert _supported("The fake tsunami aid site is thought to be run from Romania.", site, embed).supported
+    meet = _article("The organisers are hoping that Isinbayeva's main rival, fellow Russian Svetlana Feofanova, "
+                    "will also take part in the event in Birmingham.")
+    assert not _supported("Svetlana Feofanova will take part in the event in Birmingham.", meet, embed).supported
+    assert _supported("Organisers hope Svetlana Feofanova will take part in the event in Birmingham.", meet,
+                      embed).supported

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from index.sentences import split_sentences
-from service.facts.extract import DEMONYMS, TITLE_WORDS, names, polarity_agrees, quantities
+from service.facts.extract import DEMONYMS, TITLE_WORDS, acronym, names, polarity_agrees, quantities
 from service.facts.words import content_words
 
 _CLAUSE = re.compile(r"(?<!\d),|,(?!\d{3})|;|:(?!\d)|\s[-–—]\s|\b(?:while|whereas|but|although|though|against|compared with|"
@@ -190,8 +190,10 @@ _ROLE = (r"(chief executive|chief financial officer|chief operating officer|chai
          r"secretary|director|minister|leader|spokesman|spokeswoman|boss|manager|coach|captain|mayor)")
 _ROLE_THEN_NAME = re.compile(_ROLE + r"(?:\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*)*)?,?\s+"
                              r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)")
-_NAME_THEN_ROLE = re.compile(r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+),?\s+(?:is|was|has been|will be|as|,)?\s*"
-                             r"(?:the\s+|a\s+|its\s+|\w+'s\s+)?(?:new\s+|former\s+)?" + _ROLE)
+_NAME_THEN_ROLE = re.compile(r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)(?:,[^,]{0,60},)?,?\s+"
+                             r"(?:is|was|has been|will be|as|will become|would become|becomes|became|to become|"
+                             r"will take on the role of|took over as|takes over as|,)?\s*"
+                             r"(?:the\s+|a\s+|its\s+|\w+'s\s+)?(?:new\s+|former\s+)?(?:group\s+)?" + _ROLE)
 
 
 def _role_holders(text: str) -> dict[str, set[str]]:
@@ -257,13 +259,13 @@ def _actions(text: str) -> list[tuple[str, str, str]]:
     for sentence in split_sentences(text):
         for m in _DIRECTED.finditer(sentence):
             before, after = _names(sentence[:m.start()]), _names(sentence[m.end():])
-            if not before or not after:
+            if not after:
                 continue
             verb = m["verb"].lower()
             if verb in _ONLY_PASSIVE and not m["passive"]:
                 continue  # "directed" alone is often an adjective; "directed by X" names who did it
             cls = _VERB_CLASS.get(verb, "buy")
-            doer, target = before[-1], after[0]
+            doer, target = (before or [""])[-1], after[0]  # no doer: "The company… acquisition of ISG"
             if m["passive"] or re.search(r"\b(?:was|were|been|being|is|are)\s+$", sentence[:m.start()]):
                 if m["passive"]:
                     doer, target = target, doer
@@ -271,11 +273,114 @@ def _actions(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
+_TOKEN = re.compile(r"[\w’'-]+|[,.;:]")
+_LINKS = {"by", "to", "of", "for", "with", "from", "in", "on", "at", "and", "or", "the", "a", "an", "as", "than"}
+
+
+def _tokens(text: str) -> list[str]:
+    """Words and stops, "'s" apart, articles dropped ("behind the National Gallery")."""
+    return [t for t in _TOKEN.findall(re.sub(r"(\w)['’]s\b", r"\1 's", text)) if t.lower() not in ("the", "a", "an")]
+
+
+def _around(tokens: list[str], name: list[str]) -> list[tuple[tuple[str, ...], ...]]:
+    """The words around each place a name stands, cut to five letters ("adviser" is "advisor"):
+    the two before it, the two before the description it ends ("by [gas monopoly] Gazprom"), and
+    the two after it (none when a comma or full stop follows)."""
+    def key(ws):
+        return tuple(w.lower()[:5] for w in ws)
+
+    n, out = len(name), []
+    for i in range(len(tokens) - n + 1):
+        if tokens[i:i + n] == name:
+            after = tokens[i + n:i + n + 2]
+            k = i
+            while k > 0 and i - k < 4 and tokens[k - 1].isalpha() and tokens[k - 1].islower() \
+                    and tokens[k - 1] not in _LINKS:
+                k -= 1
+            out.append((key(tokens[max(0, i - 2):i]), key(tokens[max(0, k - 2):k]) if k < i else (),
+                        key(after) if not set(after) & set(",.;:") else ()))
+    return out
+
+
+def _same_place(mine, theirs) -> bool:
+    return any(len(a) == 2 and a == b for x in mine for y in theirs for a, b in zip(x, y))
+
+
+def _starts(tokens: list[str], name: list[str]) -> list[int]:
+    return [i for i in range(len(tokens) - len(name) + 1) if tokens[i:i + len(name)] == name]
+
+
+def _beside(tokens: list[str], a: str, b: str) -> bool:
+    """Two names a word or two apart are one description: "Richard Dodd of the Countryside
+    Alliance", "Alliance spokesman Richard Dodd"."""
+    wa, wb = a.split(), b.split()
+    return any(-len(wb) - 2 <= j - i <= len(wa) + 2 for i in _starts(tokens, wa) for j in _starts(tokens, wb))
+
+
+def names_in_place(claim: str, passage: str) -> tuple[bool, str | None]:
+    """"A half-hourly service between Tweedbank and Carlisle could cover its costs" is not what
+    "…from Tweedbank to Edinburgh could cover its costs" says: where the claim names someone the
+    passage does not, and the passage puts another name between the same words, the passage is
+    about that other one ("special adviser to Tony Blair" / "special advisor to Gordon Brown").
+    Nor is "Campbell cast doubt on Johnson's claim" what "the American had cast doubt on
+    Campbell's claims" says: the claim's other name stands in that place."""
+    ctoks, ptoks = _tokens(claim), _tokens(passage)
+    have = {w.lower() for w in ptoks}
+    claim_words = {w.lower() for w in ctoks}
+    mine = _names(claim)
+    theirs = [n for n in _names(passage) if not {w.lower() for w in n.split()} & claim_words]
+    for name in mine:
+        words = name.split()
+        places = _around(ctoks, words)
+        if all(w.lower() in have for w in words):
+            continue
+        for other in theirs:
+            if other.isupper() and other == acronym(name):
+                continue
+            if _same_place(places, _around(ptoks, other.split())):
+                return False, f"the source names {other} where the claim names {name}"
+        for other in mine:
+            if other != name and not _same(other, name) and not _beside(ctoks, name, other) and _same_place(
+                    places, _around(ptoks, other.split()) + _around(ptoks, other.split()[-1:])):
+                return False, f"the source puts {other} where the claim puts {name}"
+    return True, None
+
+
+_TO_OR_BY = re.compile(r"\b(to|by)\s+(?:between\s+|about\s+|around\s+|almost\s+|nearly\s+|roughly\s+|some\s+)?"
+                       r"([£$€]?\d[\d,.]*\d(?:\s?(?:bn|m|%|billion|million))?|[£$€]?\d(?:\s?(?:bn|m|%|billion|million))?)",
+                       re.IGNORECASE)
+
+
+def _moves(text: str) -> dict[str, set[float]]:
+    """Figures after "to" (a level reached) and after "by" (the size of a change); not years."""
+    out: dict[str, set[float]] = {"to": set(), "by": set()}
+    for m in _TO_OR_BY.finditer(text):
+        q = quantities(m[2])
+        if q and not (m[2].isdigit() and len(m[2]) == 4):
+            out[m[1].lower()].add(q[0].value)
+    return out
+
+
+def level_or_change(claim: str, passage: str) -> tuple[bool, str | None]:
+    """"Reduced to between 7,000 and 8,000" is not "reduce by between 7,000 and 8,000 annually":
+    a figure the source gives as the size of a change is not the level reached, nor the reverse."""
+    mine, theirs = _moves(claim), _moves(passage)
+    for said, other in (("to", "by"), ("by", "to")):
+        if mine[said] & (theirs[other] - theirs[said]):
+            return False, f"the source gives that figure as '{other}', not '{said}'"
+    return True, None
+
+
 def direction_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
     """"A beat B" is not supported by "B beat A", nor "A bought B" by "A bought C"."""
     theirs = _actions(passage)
     for doer, cls, target in _actions(claim):
-        same = [(d, t) for d, c, t in theirs if c == cls]
+        if not doer:
+            continue
+        if any(c == cls and _same(t, doer) for d, c, t in theirs) and not any(
+                c == cls and _same(d, doer) for d, c, t in theirs):
+            return False, f"the source has {doer} on the receiving end"
+        same = [(d, t) for d, c, t in theirs if c == cls and d]
         if not same or any(_same(d, doer) and _same(t, target) for d, t in same):
             continue
         if any(_same(d, target) and _same(t, doer) for d, t in same):

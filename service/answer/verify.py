@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.sentences import split_sentences
-from service.answer.binding import direction_agrees, figures_bound, roles_bound
+from service.answer.binding import (
+    direction_agrees, figures_bound, level_or_change, names_in_place, roles_bound,
+)
 from service.answer.claims import Claim
 from service.answer.directives import directs_speech
 from service.answer.sources import Source
 from service.facts.extract import (
-    dates_agree, names, names_agree, numbers_agree, polarity_agrees, quantities, refers_back_to, reversal_agrees,
+    certainty_agrees, dates_agree, names, names_agree, numbers_agree, polarity_agrees, quantities, refers_back_to, reversal_agrees,
     roles_agree, stems, words_beyond_names,
 )
 from service.facts.words import content_words
@@ -152,7 +154,11 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
     ok, why = polarity_agrees(claim, support.best_sentence, support.quote)
     if not ok:
         failures.append(why or "polarity differs")
-    for check in (dates_agree, roles_agree, figures_bound, direction_agrees, roles_bound, reversal_agrees):
+    ok, why = certainty_agrees(claim, support.best_sentence)
+    if not ok:
+        failures.append(why)
+    for check in (dates_agree, roles_agree, figures_bound, direction_agrees, roles_bound, reversal_agrees,
+                  names_in_place, level_or_change):
         ok, why = check(claim, support.quote, question) if check is figures_bound else check(claim, support.quote)
         if not ok:
             failures.append(why)

@@ -356,7 +356,7 @@ _REFERRING = re.compile(
     r"singer|rapper|group|festival|star|american|briton|scot|welshman|englishman|irishman))\b", re.IGNORECASE)
 
 
-def _acronym(name: str) -> str:
+def acronym(name: str) -> str:
     return "".join(w[0] for w in name.split() if w[0].isupper())
 
 
@@ -366,7 +366,7 @@ def _refers_to(name: str, passage: str, have: set[str], before: str) -> bool:
     parts = [w.lower() for w in name.split() if w.lower() not in TITLE_WORDS]
     if any(w in have for w in parts):
         return True
-    short = _acronym(name)
+    short = acronym(name)
     if len(short) >= 2 and re.search(rf"(?<!\w){re.escape(short)}(?!\w)", passage):
         return True
     if not _REFERRING.search(passage):
@@ -516,6 +516,31 @@ def reversal_agrees(claim: str, quote: str) -> tuple[bool, str | None]:
     undone = _REVERSAL.search(claim)
     if undone and not _REVERSAL.search(quote):
         return False, f"'{undone[0]}' in the claim but the source reports nothing called off"
+    return True, None
+
+
+_HEDGES = {"could", "may", "might", "speculation", "speculated", "speculating", "hoping", "hope", "hopes", "hoped",
+           "likely", "unlikely", "thought", "rumoured", "rumours", "possible", "possibly", "considering",
+           "mulling", "potential", "potentially"}
+_CLAIM_HEDGES = _HEDGES | {"would", "expected", "expect", "expects", "predicted", "predicts", "forecast", "plans",
+                           "plan", "planned", "aims", "aim", "intends", "believed", "believes", "understood",
+                           "reportedly", "suggest", "suggests", "suggested", "if", "whether", "set", "proposed",
+                           "talks", "considered", "consider", "considers", "thinking", "think", "thinks", "weighing",
+                           "chance", "odds", "bid", "seeking", "wants", "want"}
+
+
+def certainty_agrees(claim: str, sentence: str) -> tuple[bool, str | None]:
+    """"Sumitomo has agreed a full merger" is not what "there has been speculation that this could
+    lead to a full blown merger" says: a sentence that only thinks, hopes or speculates does not
+    support a claim that states it as done."""
+    if _words(claim) & _CLAIM_HEDGES:
+        return True, None
+    mine = stems(content_words(claim))
+    for m in re.finditer(r"[\w’'-]+", sentence):  # as written: "May" is a month
+        # A hedge covers what follows it: "Reyes said it may be visible next winter" hedges the
+        # comet's visibility, not who Reyes is.
+        if m[0] in _HEDGES and len(mine & stems(content_words(sentence[m.end():]))) >= 2:
+            return False, f"the source hedges ('{m[0]}'); the claim states it as fact"
     return True, None
 
 
