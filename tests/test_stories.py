@@ -292,6 +292,20 @@ def test_one_article_touching_two_events_does_not_glue_them():
      "Speculation is mounting that the Germans may raise their bid for the exchange.", []),
     ("In the world cinema drama category, the Angolan film The Hero won the grand jury prize.",
      "The films competing in the world cinema category include works from Angola and China.", []),
+    # bbc tech/entertainment/rugby: a name swapped in two versions of one sentence; both words of a
+    # name one letter apart; "Gordon Bullock of Scotland" is Gordon Bullock.
+    ("DOE test results show that Blue Gene/L has managed speeds of 70.72 teraflops.",
+     "IBM test results show that Blue Gene/L has managed speeds of 70.72 teraflops.", ["name: DOE vs IBM"]),
+    ("The system has recently been approved by the Internet Electronic Task Force.",
+     "The system has recently been approved by the Internet Engineering Task Force.",
+     ["name: Internet Electronic Task Force vs Internet Engineering Task Force"]),
+    ("Davis made his acting debut in 1950 in No Way Out starring Sidney Poiter.",
+     "His film debut, in 1950, was in the film No Way Out, starring Sydney Poitier and Ruby Dee.",
+     ["spelling: Sidney Poiter vs Sydney Poitier"]),
+    ("France's Fabien Pelous, Gordon Bullock of Scotland and Italy's Marco Bortolami are also in the Northern party.",
+     "The North side have been hit by the withdrawals of Scotland duo Gordon Bulloch and Chris Cusiter, plus France "
+     "captain Fabien Pelous.",
+     ["spelling: Gordon Bullock vs Gordon Bulloch"]),
     ("Steve Witkoff, a top Trump administration official, met Vladimir Putin on Friday.",
      "On Friday, former Trump administration official Steve Witkoff met Vladimir Putin.", ["role: top vs former"]),
     ("Around 2,100 people were evacuated from Ashford Vale on Saturday after the crack was found.",

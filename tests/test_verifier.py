@@ -407,6 +407,11 @@ def test_a_name_standing_where_the_source_has_another(embed):
                    "company Rosneft.")
     assert not _supported("Yugansk was sold for $9.4bn to a previously unknown group, which was then bought "
                           "almost immediately by gas monopoly Gazprom.", oil, embed).supported
+    meet = _article("Holmes ran a tactically perfect race. Her time was inside the qualifying mark for the European "
+                    "Indoor Championships in Madrid in March. She may run in the Birmingham Grand Prix first.")
+    v = _supported("Kelly Holmes's time was inside the qualifying mark for the European Indoor Championships in "
+                   "Birmingham in March.", meet, embed)
+    assert not v.supported and any("Madrid where the claim names Birmingham" in f for f in v.failures)
     row = _article("Darren Campbell has hit back at Michael Johnson. He was angry. He said so on radio. He "
                    "trains in Newport.\n\nThe American had cast doubt on "
                    "Campbell's claims he had torn a hamstring in Athens.")
@@ -444,3 +449,26 @@ def test_a_hedged_source_does_not_support_a_plain_statement(embed):
     assert not _supported("Svetlana Feofanova will take part in the event in Birmingham.", meet, embed).supported
     assert _supported("Organisers hope Svetlana Feofanova will take part in the event in Birmingham.", meet,
                       embed).supported
+
+
+def test_a_name_as_the_article_writes_it_and_whose_pronoun_it_is(embed):
+    """BBC politics/039, politics/038, business/034: a capitalised job in front of the name, "X of
+    Y", "MP" are not parts of the name; a pronoun after another person's full name is theirs."""
+    art = _article("Shani Rhys James is worried about arts funding. The artist paints in Powys. She has "
+                   "exhibited widely. Her work sells well.\n\nBut Ms James, who won the £30,000 Jerwood "
+                   "painting prize in 2003, said arts funding should be separate from government.")
+    assert _supported("Artist Shani Rhys James won the £30,000 Jerwood painting prize in 2003.", art, embed).supported
+    rail = _article("Anne Borthwick, of Campaign for Borders Rail, spoke at the rally. Crowds gathered. Trains "
+                    "were mentioned. Nobody objected.\n\nMs Borthwick said reopening the line would protect "
+                    "the character of the Scottish Borders.")
+    assert _supported("Anne Borthwick of Campaign for Borders Rail said reopening the line would protect the "
+                      "character of the Scottish Borders.", rail, embed).supported
+    mp = _article("David Blunkett is the home secretary. Mr Blunkett entered Parliament for Sheffield "
+                  "Brightside in 1987.")
+    assert _supported("David Blunkett entered Parliament as MP for Sheffield Brightside in 1987.", mp, embed).supported
+    jobs = _article("Rover talks were attended by Chancellor Gordon Brown on Thursday. The plant is quiet. It "
+                    "waits. The union met.\n\nUnion general secretary Tony "
+                    "Woodley repeated his view on Friday that all mergers led to some job cuts.")
+    assert not _supported("Chancellor Gordon Brown said on Friday that all mergers led to some job cuts.", jobs,
+                          embed).supported
+    assert _supported("Tony Woodley said on Friday that all mergers led to some job cuts.", jobs, embed).supported

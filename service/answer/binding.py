@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 
 from index.sentences import split_sentences
-from service.facts.extract import DEMONYMS, TITLE_WORDS, acronym, names, polarity_agrees, quantities
+from service.facts.extract import (
+    DEMONYMS, TITLE_WORDS, acronym, name_places, names, place_tokens, polarity_agrees, quantities, same_place,
+)
 from service.facts.words import content_words
 
 _CLAUSE = re.compile(r"(?<!\d),|,(?!\d{3})|;|:(?!\d)|\s[-–—]\s|\b(?:while|whereas|but|although|though|against|compared with|"
@@ -273,39 +275,6 @@ def _actions(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
-_TOKEN = re.compile(r"[\w’'-]+|[,.;:]")
-_LINKS = {"by", "to", "of", "for", "with", "from", "in", "on", "at", "and", "or", "the", "a", "an", "as", "than"}
-
-
-def _tokens(text: str) -> list[str]:
-    """Words and stops, "'s" apart, articles dropped ("behind the National Gallery")."""
-    return [t for t in _TOKEN.findall(re.sub(r"(\w)['’]s\b", r"\1 's", text)) if t.lower() not in ("the", "a", "an")]
-
-
-def _around(tokens: list[str], name: list[str]) -> list[tuple[tuple[str, ...], ...]]:
-    """The words around each place a name stands, cut to five letters ("adviser" is "advisor"):
-    the two before it, the two before the description it ends ("by [gas monopoly] Gazprom"), and
-    the two after it (none when a comma or full stop follows)."""
-    def key(ws):
-        return tuple(w.lower()[:5] for w in ws)
-
-    n, out = len(name), []
-    for i in range(len(tokens) - n + 1):
-        if tokens[i:i + n] == name:
-            after = tokens[i + n:i + n + 2]
-            k = i
-            while k > 0 and i - k < 4 and tokens[k - 1].isalpha() and tokens[k - 1].islower() \
-                    and tokens[k - 1] not in _LINKS:
-                k -= 1
-            out.append((key(tokens[max(0, i - 2):i]), key(tokens[max(0, k - 2):k]) if k < i else (),
-                        key(after) if not set(after) & set(",.;:") else ()))
-    return out
-
-
-def _same_place(mine, theirs) -> bool:
-    return any(len(a) == 2 and a == b for x in mine for y in theirs for a, b in zip(x, y))
-
-
 def _starts(tokens: list[str], name: list[str]) -> list[int]:
     return [i for i in range(len(tokens) - len(name) + 1) if tokens[i:i + len(name)] == name]
 
@@ -319,29 +288,30 @@ def _beside(tokens: list[str], a: str, b: str) -> bool:
 
 def names_in_place(claim: str, passage: str) -> tuple[bool, str | None]:
     """"A half-hourly service between Tweedbank and Carlisle could cover its costs" is not what
-    "…from Tweedbank to Edinburgh could cover its costs" says: where the claim names someone the
-    passage does not, and the passage puts another name between the same words, the passage is
-    about that other one ("special adviser to Tony Blair" / "special advisor to Gordon Brown").
+    "…from Tweedbank to Edinburgh could cover its costs" says: where the passage puts another name
+    between the words the claim puts around a name, and never that name, the passage is about the
+    other one ("special adviser to Tony Blair" / "special advisor to Gordon Brown", "Championships
+    in Birmingham" / "Championships in Madrid" in a passage that names Birmingham elsewhere).
     Nor is "Campbell cast doubt on Johnson's claim" what "the American had cast doubt on
     Campbell's claims" says: the claim's other name stands in that place."""
-    ctoks, ptoks = _tokens(claim), _tokens(passage)
-    have = {w.lower() for w in ptoks}
+    ctoks, ptoks = place_tokens(claim), place_tokens(passage)
     claim_words = {w.lower() for w in ctoks}
     mine = _names(claim)
     theirs = [n for n in _names(passage) if not {w.lower() for w in n.split()} & claim_words]
     for name in mine:
         words = name.split()
-        places = _around(ctoks, words)
-        if all(w.lower() in have for w in words):
-            continue
+        places = name_places(ctoks, words)
+        if same_place(places, name_places(ptoks, words) + name_places(ptoks, words[-1:])):
+            continue  # the passage has it there too
         for other in theirs:
-            if other.isupper() and other == acronym(name):
-                continue
-            if _same_place(places, _around(ptoks, other.split())):
+            if other.isupper() and other == acronym(name) or _beside(ptoks, other, words[-1]):
+                continue  # "the Hollywood studio Warner Brothers", "European Athletics (EAA)"
+            if same_place(places, name_places(ptoks, other.split())):
                 return False, f"the source names {other} where the claim names {name}"
         for other in mine:
-            if other != name and not _same(other, name) and not _beside(ctoks, name, other) and _same_place(
-                    places, _around(ptoks, other.split()) + _around(ptoks, other.split()[-1:])):
+            if other != name and not _same(other, name) and not _beside(ctoks, name, other) \
+                    and not _beside(ptoks, other.split()[-1], words[-1]) and same_place(
+                    places, name_places(ptoks, other.split()) + name_places(ptoks, other.split()[-1:]), False):
                 return False, f"the source puts {other} where the claim puts {name}"
     return True, None
 

@@ -18,7 +18,9 @@ from service.facts.extract import TITLE_WORDS
 # A story compares every sentence with every other: each sentence's facts are read once.
 @lru_cache(maxsize=8192)
 def names(text: str) -> tuple[str, ...]:
-    return tuple(facts.names(text))
+    """Names, "Gordon Bullock of Scotland" as "Gordon Bullock" and "Scotland": the person's name is
+    what another report spells differently."""
+    return tuple(part for n in facts.names(text) for part in re.split(r"\s+of\s+", n) if part)
 
 
 _ORDINALS = {w: n for n, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
@@ -70,6 +72,8 @@ def alignment(a: str, b: str) -> float:
 
 
 _SPEECH = "said|says|added|told|explained|warned|insisted|argued|admitted|claimed|denied|stated|wrote"
+_PERSON_ROLES = ("chairman|chairwoman|boss|lawyer|spokesman|spokeswoman|coach|manager|president|director|"
+                 "secretary|minister|leader|judge|captain|striker|singer|actor|actress|author|founder")
 
 
 def is_person(name: str, *texts: str) -> bool:
@@ -85,7 +89,8 @@ def _person_in(name: str, text: str) -> bool:
     cue = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady)\.?\s+(?:[A-Z][\w'’-]+\s+)?{surname}\b"
                      rf"|\b(?:{full}|{surname}),?\s+(?:{_SPEECH})\b"
                      rf"|\b(?:{full}|{surname}),\s+(?:\d{{2}},|who|whose\b)"
-                     rf"|\b(?:{_SPEECH})\s+{full}\b")
+                     rf"|\b(?:{_SPEECH})\s+{full}\b"
+                     rf"|\b(?:{_PERSON_ROLES})\s+{full}\b")
     return bool(cue.search(text))
 
 
@@ -98,12 +103,6 @@ def _edits(x: str, y: str) -> int:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (cx != cy)))
         prev = cur
     return prev[-1]
-
-
-def _nickname(x: str, y: str) -> bool:
-    """"Bernie" and "Bernard", "Tom" and "Thomas": one person's two forms, not two people."""
-    x, y = x.lower(), y.lower()
-    return x[:3] == y[:3] and _edits(x, y) >= 2 or x.startswith(y) or y.startswith(x)
 
 
 def _name_differences(a: str, b: str, context: tuple[str, ...] = ()) -> list[Difference]:
@@ -123,12 +122,17 @@ def _name_differences(a: str, b: str, context: tuple[str, ...] = ()) -> list[Dif
                 if not (_given_name(xs[0]) and _given_name(ys[0])) or min(len(xs[0].strip(".")), len(ys[0].strip("."))) <= 2:
                     continue  # "K Robertson" / "KP Robertson": initials, not a second name
                 if not (is_person(" ".join(xs), a, *context[:1]) and is_person(" ".join(ys), b, *context[1:])) \
-                        or _nickname(xs[0], ys[0]):
+                        or facts.one_first_name(xs[0], ys[0]):
                     continue
                 edits = _edits(xs[0], ys[0])
                 # One or two letters apart (Marta / Maria, Mikhail / Mihkail): the same person's name
                 # told two ways, worth showing even when the sentences say different things.
                 out.append(Difference("name", x, y, close=edits == 1 or edits == 2 and len(xs[0]) > 3))
+            elif len(xs) == 2 == len(ys) and all(xw != yw and min(len(xw), len(yw)) > 4 and _edits(xw, yw) == 1
+                                                 and xw[0] == yw[0] and xw[-1] == yw[-1] for xw, yw in zip(xs, ys)) \
+                    and not _mentions(other_b, x) and not _mentions(other_a, y):
+                # Both words one letter apart inside (Sidney Poiter / Sydney Poitier): one person.
+                out.append(Difference("spelling", x, y, close=True))
             elif len(xs) == len(ys) and xs[:-1] == ys[:-1] and xs[-1] != ys[-1] and len(xs[-1]) > 4 \
                     and _edits(xs[-1], ys[-1]) <= (1 if len(xs) == 1 else 2) and _given_name(xs[-1]) \
                     and not _mentions(other_b, xs[-1]) and not _mentions(other_a, ys[-1]) \
@@ -138,6 +142,37 @@ def _name_differences(a: str, b: str, context: tuple[str, ...] = ()) -> list[Dif
                 out.append(Difference("spelling", " ".join(xs), " ".join(ys),  # Hurosawa / Kurosawa
                                       close=_edits(xs[-1], ys[-1]) == 1 and len(xs[-1]) > 5 and _inside(xs[-1], ys[-1])))
     return out
+
+
+SAME_SENTENCE = 0.7  # alignment of two versions of one sentence (a rewrite): a name swapped in it is a conflict
+
+
+def _swapped_names(a: str, b: str) -> list[Difference]:
+    """Two versions of one sentence that put different names in the same place: "DOE test results
+    show…" / "IBM test results show…", "approved by the Internet Electronic Task Force" / "…the
+    Internet Engineering Task Force". Only for near-identical sentences: in two different
+    sentences, "the Whitbread Prize" and "the Orange Prize" are two prizes."""
+    ta, tb = facts.place_tokens(a), facts.place_tokens(b)
+    wa, wb = {w.lower() for w in ta}, {w.lower() for w in tb}
+    for x in names(a):
+        if {w.lower() for w in x.split()} <= wb:
+            continue
+        for y in names(b):
+            if {w.lower() for w in y.split()} <= wa or _inflected(x, y) or _kinds(x, y):
+                continue
+            if facts.same_place(facts.name_places(ta, x.split()), facts.name_places(tb, y.split())):
+                return [Difference("name", x, y)]
+    return []
+
+
+def _kinds(x: str, y: str) -> bool:
+    """"Manchester Games" / "Sydney Games", "Whitbread Prize" / "Orange Prize": one head word with
+    another word in front is another thing of that kind, not the same one named two ways. (Not a
+    conflict either: initials written two ways.)"""
+    xs, ys = x.lower().split(), y.lower().split()
+    if any(len(w.strip(".")) <= 2 for w in set(xs) ^ set(ys)):
+        return True  # "K Robertson" / "KP Robertson": initials, told two ways
+    return xs[-1] == ys[-1] and xs[0] != ys[0]
 
 
 def _inflected(x: str, y: str) -> bool:
@@ -368,6 +403,8 @@ def compare_sentences(a: str, b: str, article_a: str = "", article_b: str = "",
     diffs += _conversion_differences(a, b)
     if aligned >= MIN_JACCARD:
         diffs += [d for d in _number_differences(a, b) if d not in diffs]
+    if aligned >= SAME_SENTENCE:
+        diffs += [d for d in _swapped_names(a, b) if not any({d.left, d.right} & {e.left, e.right} for e in diffs)]
     if aligned > 0:
         diffs += _role_differences(a, b)
     if aligned >= 0.45:

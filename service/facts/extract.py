@@ -62,6 +62,7 @@ TITLE_WORDS = {
     "special", "state", "department", "ministry", "national", "regional", "county", "city", "uk", "us",
     "u.s", "u.s.", "british", "american", "european", "russian", "ukrainian", "german", "french",
     "senior", "former", "top", "deputy", "official", "officials", "administration", "engineer",
+    "mp", "mps", "mep", "meps", "msp", "msps",
 }
 
 
@@ -301,7 +302,8 @@ def names(text: str) -> list[str]:
         words = [re.sub(r"[’']s$", "", w) for w in words]
         words = [w for w in words if not _MONTH_RANGE.fullmatch(w)]  # "October-to-December"
         if words:
-            out.append(" ".join(words))
+            if " ".join(words) not in out:
+                out.append(" ".join(words))
     return out
 
 
@@ -313,6 +315,45 @@ def name_tokens(text: str) -> set[str]:
     """Words of proper names that a supporting passage must contain (titles/roles excluded)."""
     words = {w.strip("’'").removesuffix("’s").removesuffix("'s") for n in names(text) for w in n.split()}
     return {w for w in words if len(w) > 1 and w.lower() not in TITLE_WORDS}
+
+
+_TOKEN = re.compile(r"[\w’'-]+|[,.;:]")
+_LINKS = {"by", "to", "of", "for", "with", "from", "in", "on", "at", "and", "or", "the", "a", "an", "as", "than"}
+
+
+_AUXILIARIES = {"has": "have", "had": "have", "is": "be", "are": "be", "was": "be", "were": "be"}
+
+
+def place_tokens(text: str) -> list[str]:
+    """Words and stops, "'s" apart, articles dropped ("behind the National Gallery")."""
+    return [t for t in _TOKEN.findall(re.sub(r"(\w)['’]s\b", r"\1 's", text)) if t.lower() not in ("the", "a", "an")]
+
+
+def name_places(tokens: list[str], name: list[str]) -> list[tuple[tuple[str, ...], ...]]:
+    """The words around each place a name stands, cut to five letters ("adviser" is "advisor", and
+    "has" is "have"):
+    the two before it, the two before the description it ends ("by [gas monopoly] Gazprom"), and
+    the two after it (none when a comma or full stop follows)."""
+    def key(ws):
+        return tuple(_AUXILIARIES.get(w.lower(), w.lower()[:5]) for w in ws)
+
+    n, out = len(name), []
+    for i in range(len(tokens) - n + 1):
+        if tokens[i:i + n] == name:
+            after = tokens[i + n:i + n + 2]
+            k = i
+            while k > 0 and i - k < 4 and tokens[k - 1].isalpha() and tokens[k - 1].islower() \
+                    and tokens[k - 1] not in _LINKS:
+                k -= 1
+            out.append((key(tokens[max(0, i - 2):i]), key(tokens[max(0, k - 2):k]) if k < i else (),
+                        key(after) if not set(after) & set(",.;:") else ()))
+    return out
+
+
+def same_place(mine, theirs, descriptions: bool = True) -> bool:
+    """Two of `name_places`' contexts agree (the one past a description only when `descriptions`)."""
+    return any(len(a) == 2 and a == b for x in mine for y in theirs
+               for k, (a, b) in enumerate(zip(x, y)) if descriptions or k != 1)
 
 
 def words_beyond_names(text: str, numbers: bool = True) -> set[str]:
@@ -369,7 +410,13 @@ def _refers_to(name: str, passage: str, have: set[str], before: str) -> bool:
     short = acronym(name)
     if len(short) >= 2 and re.search(rf"(?<!\w){re.escape(short)}(?!\w)", passage):
         return True
-    if not _REFERRING.search(passage):
+    pointer = _REFERRING.search(passage)
+    if not pointer:
+        return False
+    # "Union general secretary Tony Woodley repeated his view": the pronoun is Woodley's.
+    own = set(name.lower().split())
+    if any(len(n.split()) >= 2 and not set(n.lower().split()) & own
+           for n in names(passage[:pointer.start()]) if n.split()[-1].lower() not in TITLE_WORDS):
         return False
     earlier = [n for n in names(before) if n.lower() not in TITLE_WORDS and len(n) > 2]
     return bool(earlier) and (earlier[-1] == name or earlier[-1].split()[-1] == name.split()[-1])
@@ -416,6 +463,20 @@ def _expand(have: set[str]) -> set[str]:
     return out
 
 
+def _as_the_article_writes(found: list[str], article: str) -> list[str]:
+    """"Artist Shani Rhys James" is Shani Rhys James (the article writes "artist" in lower case),
+    and "Anne Borthwick of Campaign" is Anne Borthwick and Campaign: the forms to look for."""
+    out = list(found)  # as written too: "Home Secretary Charles Clarke" is "the home secretary"
+    for name in found:
+        for part in re.split(r"\s+of\s+", name):
+            words = part.split()
+            while len(words) > 1 and re.search(rf"(?<![\w-]){re.escape(words[0].lower())}(?![\w-])", article):
+                words = words[1:]
+            if " ".join(words) not in out:
+                out.append(" ".join(words))
+    return out
+
+
 def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = "", article: str = "",
                 before: str = "", headline: str | None = None) -> tuple[bool, list[str]]:
     """Every name word in the claim must occur in the passage (or the article's title/outlet).
@@ -440,7 +501,7 @@ def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = 
         missing = [w for w in missing if not re.search(rf"(?<![\w-]){re.escape(w.lower())}(?![\w-])", article)]
     if missing and article:
         resolved, referenced = set(), []
-        claim_names = names(claim)
+        claim_names = _as_the_article_writes(names(claim), article)
         for n in claim_names:
             if not set(n.split()) & set(missing):
                 continue
@@ -468,6 +529,12 @@ _FIRST_NAMES = [{"bernie", "bernard"}, {"bill", "billy", "william"}, {"bob", "bo
                 {"jeff", "jeffrey"}, {"greg", "gregory"}, {"tim", "timothy"}, {"ken", "kenneth"}, {"ron", "ronald"},
                 {"don", "donald"}, {"fred", "frederick"}, {"phil", "philip", "phillip"}, {"charlie", "charles"},
                 {"jon", "jonathan"}, {"liz", "elizabeth"}, {"kate", "katherine", "catherine"}, {"sue", "susan"}]
+
+
+def one_first_name(a: str, b: str) -> bool:
+    """"Bernie" and "Bernard", "Tom" and "Thomas", "Alex" and "Alexander": one person's first name."""
+    a, b = a.lower().rstrip("."), b.lower().rstrip(".")
+    return a == b or a.startswith(b) or b.startswith(a) or any(a in g and b in g for g in _FIRST_NAMES)
 
 
 def _variants(name: str) -> list[str]:
