@@ -292,10 +292,11 @@ def test_one_article_touching_two_events_does_not_glue_them():
      "Speculation is mounting that the Germans may raise their bid for the exchange.", []),
     ("In the world cinema drama category, the Angolan film The Hero won the grand jury prize.",
      "The films competing in the world cinema category include works from Angola and China.", []),
-    # bbc tech/entertainment/rugby: a name swapped in two versions of one sentence; both words of a
+    # bbc tech/entertainment/rugby: one name told two ways in two versions of one sentence (but not
+    # two names for one thing); both words of a
     # name one letter apart; "Gordon Bullock of Scotland" is Gordon Bullock.
-    ("DOE test results show that Blue Gene/L has managed speeds of 70.72 teraflops.",
-     "IBM test results show that Blue Gene/L has managed speeds of 70.72 teraflops.", ["name: DOE vs IBM"]),
+    ("They withdrew from the Olympics after missing a drugs test at the Olympic Village on 12 August.",
+     "They withdrew from the Athens Games after missing a drugs test at the Olympic village on 12 August.", []),
     ("The system has recently been approved by the Internet Electronic Task Force.",
      "The system has recently been approved by the Internet Engineering Task Force.",
      ["name: Internet Electronic Task Force vs Internet Engineering Task Force"]),
