@@ -472,3 +472,16 @@ def test_a_name_as_the_article_writes_it_and_whose_pronoun_it_is(embed):
     assert not _supported("Chancellor Gordon Brown said on Friday that all mergers led to some job cuts.", jobs,
                           embed).supported
     assert _supported("Tony Woodley said on Friday that all mergers led to some job cuts.", jobs, embed).supported
+
+
+def test_a_name_the_lead_gives_is_the_storys(embed):
+    """BBC entertainment/031: the lead names the show; the figures come later as "BBC One's special"."""
+    text = ("More than 14 million people saw Den Watts killed off on Friday, marking EastEnders' 20th "
+            "anniversary.\n\nDen's death came 16 years after he was supposedly shot. He came back in 2003. The "
+            "audience for BBC One's one-hour special averaged 13.7 million and peaked at 14.2 million in the last "
+            "15 minutes, overnight figures showed.")
+    src = _article(text, title="Dirty Den's demise seen by 14m")
+    assert _supported("The one-hour EastEnders special on BBC One averaged 13.7 million viewers and peaked at "
+                      "14.2 million.", src, embed).supported
+    assert not _supported("The one-hour Coronation Street special on BBC One averaged 13.7 million viewers and "
+                          "peaked at 14.2 million.", src, embed).supported

@@ -145,7 +145,14 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
     missing = _given(missing, question, article)
     if missing:
         failures.append(f"numbers not in source: {', '.join(missing)}")
-    ok, missing = names_agree(claim, support.quote, extra_context=f"{hit.title}\n{hit.source or ''}",
+    # The lead names what the story is about: a later "BBC One's special" is its EastEnders special.
+    # Not when the quote names someone else the claim does not: "Tony Woodley repeated his view"
+    # is not the lead's Gordon Brown.
+    lead = (split_sentences(article[:600]) or [""])[0]
+    claim_words = set(re.findall(r"[\w’'-]+", claim))
+    if any(len(n.split()) >= 2 and not set(n.split()) & claim_words for n in names(support.quote)):
+        lead = ""
+    ok, missing = names_agree(claim, support.quote, extra_context=f"{hit.title}\n{lead}\n{hit.source or ''}",
                               chunk=article[hit.start:hit.end], article=article,
                               before=before, headline=hit.title)
     missing = _given(missing, question, article)
