@@ -485,3 +485,47 @@ def test_a_name_the_lead_gives_is_the_storys(embed):
                       "14.2 million.", src, embed).supported
     assert not _supported("The one-hour Coronation Street special on BBC One averaged 13.7 million viewers and "
                           "peaked at 14.2 million.", src, embed).supported
+
+
+@pytest.mark.parametrize("claim, passage", [
+    # A parallel clause about someone else, a name the passage also gives where it tells the claim.
+    ("Shares in BP rose 5% on Monday.", "BP's shares rose 5% on Monday, while shares in Shell rose 2%."),
+    ("The Oscar for best actor went to Jamie Foxx.",
+     "Jamie Foxx won best actor, and the Oscar for best actress went to Hilary Swank."),
+    ("Yukos said the auction was illegal.",
+     "Yukos, which says the auction was illegal, will appeal. Rosneft said the auction was legal."),
+    ("Yukos said the sale was illegal.", "Yukos's lawyers in Houston said the sale was illegal."),
+    # Relations that read both ways; another name for the same one.
+    ("Mittal Steel agreed to merge with ISG.", "ISG agreed to merge with Mittal Steel."),
+    ("Blair held talks with Bush on Monday.", "Bush held talks with Blair on Monday."),
+    ("Manchester United beat Arsenal 2-0 at Old Trafford.", "Man Utd beat Arsenal 2-0 at Old Trafford."),
+    ("Tony Blair said on Monday that the war was legal.", "The Prime Minister said on Monday that the war was legal."),
+])
+def test_names_in_place_leaves_true_paraphrases_alone(claim, passage):
+    from service.answer.binding import names_in_place
+
+    assert names_in_place(claim, passage) == (True, None)
+
+
+@pytest.mark.parametrize("claim, sentence", [
+    ("Mittal Steel completed its takeover of ISG on Friday.",
+     "Despite fears that the deal could collapse, Mittal Steel completed its takeover of ISG on Friday."),
+    ("Holmes won the 800m gold in Athens.", "Holmes, who many thought might retire, won the 800m gold in Athens."),
+    ("The comet was found by Lena Okonkwo.", "Lena Okonkwo, who found the comet, said it may be visible next winter."),
+])
+def test_a_hedge_reaches_only_its_own_clause(claim, sentence):
+    from service.facts.extract import certainty_agrees
+
+    assert certainty_agrees(claim, sentence) == (True, None)
+
+
+@pytest.mark.parametrize("claim, passage", [
+    ("Mittal could cut up to 45,000 jobs.", "Mittal will reduce its workforce by 45,000."),
+    ("Prices will rise by about 3%.", "Prices will rise by 2 to 3%."),
+    ("The offer is open to 5 May.", "Shareholders must accept the offer by 5 May."),
+    ("Sales rose by 1.4% to £3bn.", "Sales rose by 1.4% to £3bn, while visitor numbers rose to 1.4 million."),
+])
+def test_to_and_by_only_differ_for_the_same_figure(claim, passage):
+    from service.answer.binding import level_or_change
+
+    assert level_or_change(claim, passage) == (True, None)

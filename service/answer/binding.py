@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from index.sentences import split_sentences
 from service.facts.extract import (
-    DEMONYMS, TITLE_WORDS, acronym, name_places, names, place_tokens, polarity_agrees, quantities, same_place,
+    DEMONYMS, MONTHS, TITLE_WORDS, acronym, name_places, names, place_tokens, polarity_agrees, quantities, same_place,
 )
 from service.facts.words import content_words
 
@@ -286,6 +286,31 @@ def _beside(tokens: list[str], a: str, b: str) -> bool:
     return any(-len(wb) - 2 <= j - i <= len(wa) + 2 for i in _starts(tokens, wa) for j in _starts(tokens, wb))
 
 
+def _initials(name: str) -> str:
+    return "".join(w[0].lower() for w in name.split())
+
+
+def _said_there(name: str, claim: str, passage: str, other: str) -> bool:
+    """The passage has the name, without the other one, in a clause that tells the claim: "Yukos,
+    which says the auction was illegal, will appeal" beside "Rosneft said the auction was legal";
+    "BP's shares rose 5%, while shares in Shell rose 2%"."""
+    own = content_words(claim) - {w.lower() for w in name.split()}
+
+    def has(n, s):
+        return re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", s)
+
+    return any(has(name, c) and not has(other, c) and len(own & content_words(c)) >= 2
+               for s in split_sentences(passage) for c in (s, *_CLAUSE.split(s)))
+
+
+def _where(name: str, text: str) -> bool:
+    """A place: "in Houston", "at Old Trafford" ("Yukos's lawyers in Houston said…" is still Yukos)."""
+    return bool(re.search(rf"\b(?:in|at|from|near)\s+(?:the\s+)?{re.escape(name)}(?![\w-])", text))
+
+
+_SYMMETRIC = re.compile(r"\b(?:with|between|than|versus|vs|against)\b", re.IGNORECASE)
+
+
 def names_in_place(claim: str, passage: str) -> tuple[bool, str | None]:
     """"A half-hourly service between Tweedbank and Carlisle could cover its costs" is not what
     "…from Tweedbank to Edinburgh could cover its costs" says: where the passage puts another name
@@ -293,41 +318,61 @@ def names_in_place(claim: str, passage: str) -> tuple[bool, str | None]:
     other one ("special adviser to Tony Blair" / "special advisor to Gordon Brown", "Championships
     in Birmingham" / "Championships in Madrid" in a passage that names Birmingham elsewhere).
     Nor is "Campbell cast doubt on Johnson's claim" what "the American had cast doubt on
-    Campbell's claims" says: the claim's other name stands in that place."""
+    Campbell's claims" says: the claim's other name stands in that place. A name the passage
+    also gives in a sentence that tells the claim, another name for the same thing ("Man Utd",
+    "the Prime Minister") and a relation that reads both ways ("X merged with Y") are not caught."""
     ctoks, ptoks = place_tokens(claim), place_tokens(passage)
-    claim_words = {w.lower() for w in ctoks}
     mine = _names(claim)
-    theirs = [n for n in _names(passage) if not {w.lower() for w in n.split()} & claim_words]
+    claim_words = {w.lower() for n in mine for w in n.split()}
+    theirs = [n for n in _names(passage) if not {w.lower() for w in n.split()} & claim_words
+              and not {w.lower() for w in n.split()} <= TITLE_WORDS | {"prime", "home", "chancellor"}]
     for name in mine:
         words = name.split()
         places = name_places(ctoks, words)
         if same_place(places, name_places(ptoks, words) + name_places(ptoks, words[-1:])):
             continue  # the passage has it there too
         for other in theirs:
-            if other.isupper() and other == acronym(name) or _beside(ptoks, other, words[-1]):
-                continue  # "the Hollywood studio Warner Brothers", "European Athletics (EAA)"
+            if (other.isupper() and other == acronym(name)) or _initials(other) == _initials(name) \
+                    or _beside(ptoks, other, words[-1]) or _said_there(name, claim, passage, other) \
+                    or _where(other, passage) and not _where(name, claim):
+                continue  # "the Hollywood studio Warner Brothers", "European Athletics (EAA)", "Man Utd"
             if same_place(places, name_places(ptoks, other.split())):
                 return False, f"the source names {other} where the claim names {name}"
         for other in mine:
-            if other != name and not _same(other, name) and not _beside(ctoks, name, other) \
-                    and not _beside(ptoks, other.split()[-1], words[-1]) and same_place(
-                    places, name_places(ptoks, other.split()) + name_places(ptoks, other.split()[-1:]), False):
+            if other == name or _same(other, name) or _beside(ctoks, name, other) \
+                    or _beside(ptoks, other.split()[-1], words[-1]) or _symmetric(claim, name, other) \
+                    or _said_there(name, claim, passage, other.split()[-1]):
+                continue
+            if same_place(places, name_places(ptoks, other.split()) + name_places(ptoks, other.split()[-1:]), False):
                 return False, f"the source puts {other} where the claim puts {name}"
     return True, None
 
 
-_TO_OR_BY = re.compile(r"\b(to|by)\s+(?:between\s+|about\s+|around\s+|almost\s+|nearly\s+|roughly\s+|some\s+)?"
-                       r"([£$€]?\d[\d,.]*\d(?:\s?(?:bn|m|%|billion|million))?|[£$€]?\d(?:\s?(?:bn|m|%|billion|million))?)",
-                       re.IGNORECASE)
+def _symmetric(claim: str, a: str, b: str) -> bool:
+    """"Mittal merged with ISG", "Blair held talks with Bush": either name may come first."""
+    i, j = claim.find(a), claim.find(b)
+    if i < 0 or j < 0:
+        return False
+    lo, hi = sorted((i, j))
+    return bool(_SYMMETRIC.search(claim[lo:hi]))
 
 
-def _moves(text: str) -> dict[str, set[float]]:
-    """Figures after "to" (a level reached) and after "by" (the size of a change); not years."""
-    out: dict[str, set[float]] = {"to": set(), "by": set()}
+_TO_OR_BY = re.compile(r"(?<!\bup )\b(to|by)\s+(?:between\s+|about\s+|around\s+|almost\s+|nearly\s+|roughly\s+|some\s+)?"
+                       r"([£$€]?\d[\d,.]*\d(?:\s?(?:billion|million|bn|m)\b|%)?|[£$€]?\d(?:\s?(?:billion|million|bn|m)\b|%)?)"
+                       r"(?!\s*(?:" + "|".join(m.capitalize() for m in MONTHS) + r")\b)", re.IGNORECASE)
+
+
+def _moves(text: str) -> dict[str, set[tuple]]:
+    """Figures after "to" (a level reached) and after "by" (the size of a change), with their unit;
+    not years, dates, "up to" (a most, said of either) or the top of a range ("2 to 3%")."""
+    out: dict[str, set[tuple]] = {"to": set(), "by": set()}
     for m in _TO_OR_BY.finditer(text):
         q = quantities(m[2])
-        if q and not (m[2].isdigit() and len(m[2]) == 4):
-            out[m[1].lower()].add(q[0].value)
+        if not q or (m[2].isdigit() and len(m[2]) == 4):
+            continue
+        if m[1].lower() == "to" and re.search(r"\d%?\s*$", text[:m.start()]):
+            continue
+        out[m[1].lower()].add((q[0].value, q[0].percent, q[0].currency))
     return out
 
 

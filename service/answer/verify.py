@@ -21,6 +21,7 @@ from service.answer.binding import (
 from service.answer.claims import Claim
 from service.answer.directives import directs_speech
 from service.answer.sources import Source
+from service.facts.conflicts import is_person
 from service.facts.extract import (
     certainty_agrees, dates_agree, names, names_agree, numbers_agree, polarity_agrees, quantities, refers_back_to, reversal_agrees,
     roles_agree, stems, words_beyond_names,
@@ -146,12 +147,13 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
     if missing:
         failures.append(f"numbers not in source: {', '.join(missing)}")
     # The lead names what the story is about: a later "BBC One's special" is its EastEnders special.
-    # Not when the quote names someone else the claim does not: "Tony Woodley repeated his view"
-    # is not the lead's Gordon Brown.
+    # Things only, never people (they need a reference: "Woodley repeated his view" is not the
+    # lead's Gordon Brown), and not when the quote names someone else the claim does not.
     lead = (split_sentences(article[:600]) or [""])[0]
     claim_words = set(re.findall(r"[\w’'-]+", claim))
     if any(len(n.split()) >= 2 and not set(n.split()) & claim_words for n in names(support.quote)):
         lead = ""
+    lead = " ".join(n for n in names(lead) if not is_person(n, article))
     ok, missing = names_agree(claim, support.quote, extra_context=f"{hit.title}\n{lead}\n{hit.source or ''}",
                               chunk=article[hit.start:hit.end], article=article,
                               before=before, headline=hit.title)

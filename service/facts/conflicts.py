@@ -158,7 +158,7 @@ def _swapped_names(a: str, b: str) -> list[Difference]:
         if {w.lower() for w in x.split()} <= wb:
             continue
         for y in names(b):
-            if {w.lower() for w in y.split()} <= wa or _inflected(x, y) or _kinds(x, y) or not _one_name(x, y):
+            if {w.lower() for w in y.split()} <= wa or not _one_name(x, y):
                 continue
             if facts.same_place(facts.name_places(ta, x.split()), facts.name_places(tb, y.split())):
                 return [Difference("name", x, y)]
@@ -166,21 +166,14 @@ def _swapped_names(a: str, b: str) -> list[Difference]:
 
 
 def _one_name(x: str, y: str) -> bool:
-    """The same first and last word, another word inside: one name told two ways. Two names with
-    nothing in common are as often two ways of saying one thing ("the Olympics" / "the Athens
-    Games", "Conservative" / "Tory", "Lord Bingham" / "the Law Lords") as a disagreement."""
+    """The same first and last word, another full word inside: one name told two ways ("Internet
+    Electronic Task Force" / "Internet Engineering Task Force"). Two names with nothing in common
+    are as often two ways of saying one thing ("the Olympics" / "the Athens Games", "Conservative"
+    / "Tory", "Lord Bingham" / "the Law Lords") as a disagreement; initials written two ways
+    ("K Robertson" / "KP Robertson") are one person."""
     xs, ys = x.lower().split(), y.lower().split()
-    return len(xs) > 2 and len(ys) > 2 and xs[0] == ys[0] and xs[-1] == ys[-1]
-
-
-def _kinds(x: str, y: str) -> bool:
-    """"Manchester Games" / "Sydney Games", "Whitbread Prize" / "Orange Prize": one head word with
-    another word in front is another thing of that kind, not the same one named two ways. (Not a
-    conflict either: initials written two ways.)"""
-    xs, ys = x.lower().split(), y.lower().split()
-    if any(len(w.strip(".")) <= 2 for w in set(xs) ^ set(ys)):
-        return True  # "K Robertson" / "KP Robertson": initials, told two ways
-    return xs[-1] == ys[-1] and xs[0] != ys[0]
+    return len(xs) > 2 and len(ys) > 2 and xs[0] == ys[0] and xs[-1] == ys[-1] \
+        and not any(len(w.strip(".")) <= 2 for w in set(xs) ^ set(ys))
 
 
 def _inflected(x: str, y: str) -> bool:

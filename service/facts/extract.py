@@ -30,6 +30,7 @@ _NUM = re.compile(
 )
 _WORD_NUM = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _MONTHS = ("january february march april may june july august september october november december").split()
+MONTHS = _MONTHS
 _NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot",
               "refused", "refuses", "hardly", "barely", "scarcely"}
 _ANTONYMS = [("rose", "fell"), ("increase", "decrease"), ("increased", "decreased"), ("won", "lost"),
@@ -302,8 +303,7 @@ def names(text: str) -> list[str]:
         words = [re.sub(r"[’']s$", "", w) for w in words]
         words = [w for w in words if not _MONTH_RANGE.fullmatch(w)]  # "October-to-December"
         if words:
-            if " ".join(words) not in out:
-                out.append(" ".join(words))
+            out.append(" ".join(words))
     return out
 
 
@@ -415,9 +415,11 @@ def _refers_to(name: str, passage: str, have: set[str], before: str) -> bool:
         return False
     # "Union general secretary Tony Woodley repeated his view": the pronoun is Woodley's.
     own = set(name.lower().split())
-    if any(len(n.split()) >= 2 and not set(n.lower().split()) & own
-           for n in names(passage[:pointer.start()]) if n.split()[-1].lower() not in TITLE_WORDS):
-        return False
+    head = passage[:pointer.start()]
+    if any(len(n.split()) >= 2 and not set(n.lower().split()) & own and n.split()[-1].lower() not in TITLE_WORDS
+           and not re.search(rf"\b(?:in|at|from|on|of|to|for)\s+(?:the\s+)?{re.escape(n)}", head, re.IGNORECASE)
+           for n in names(head)):
+        return False  # but "Speaking in New York, he said" is still the last person named
     earlier = [n for n in names(before) if n.lower() not in TITLE_WORDS and len(n) > 2]
     return bool(earlier) and (earlier[-1] == name or earlier[-1].split()[-1] == name.split()[-1])
 
@@ -463,14 +465,24 @@ def _expand(have: set[str]) -> set[str]:
     return out
 
 
+_OCCUPATIONS = {"artist", "singer", "actor", "actress", "author", "writer", "novelist", "poet", "painter", "designer",
+                "architect", "producer", "presenter", "comedian", "dancer", "chef", "coach", "manager", "striker",
+                "midfielder", "defender", "goalkeeper", "winger", "sprinter", "athlete", "runner", "player", "star",
+                "rapper", "musician", "photographer", "journalist", "critic", "economist", "analyst", "lawyer",
+                "judge", "professor", "chancellor", "chairman", "chairwoman", "boss", "spokesman", "spokeswoman",
+                "home", "shadow", "founder", "editor", "campaigner", "teacher", "captain"}
+
+
 def _as_the_article_writes(found: list[str], article: str) -> list[str]:
-    """"Artist Shani Rhys James" is Shani Rhys James (the article writes "artist" in lower case),
-    and "Anne Borthwick of Campaign" is Anne Borthwick and Campaign: the forms to look for."""
+    """"Artist Shani Rhys James" is Shani Rhys James (a job in front, which the article writes in
+    lower case), and "Anne Borthwick of Campaign" is Anne Borthwick and Campaign: the forms to
+    look for. "Mark Thompson" stays Mark Thompson, whatever "mark" the article has."""
     out = list(found)  # as written too: "Home Secretary Charles Clarke" is "the home secretary"
     for name in found:
         for part in re.split(r"\s+of\s+", name):
             words = part.split()
-            while len(words) > 1 and re.search(rf"(?<![\w-]){re.escape(words[0].lower())}(?![\w-])", article):
+            while len(words) > 1 and words[0].lower() in TITLE_WORDS | _OCCUPATIONS \
+                    and re.search(rf"(?<![\w-]){re.escape(words[0].lower())}(?![\w-])", article):
                 words = words[1:]
             if " ".join(words) not in out:
                 out.append(" ".join(words))
@@ -533,8 +545,12 @@ _FIRST_NAMES = [{"bernie", "bernard"}, {"bill", "billy", "william"}, {"bob", "bo
 
 def one_first_name(a: str, b: str) -> bool:
     """"Bernie" and "Bernard", "Tom" and "Thomas", "Alex" and "Alexander": one person's first name."""
-    a, b = a.lower().rstrip("."), b.lower().rstrip(".")
-    return a == b or a.startswith(b) or b.startswith(a) or any(a in g and b in g for g in _FIRST_NAMES)
+    a, b = sorted((a.lower().rstrip("."), b.lower().rstrip(".")), key=len)
+    if not a:
+        return False
+    # A short form is the start of the long one, but Paul is not Paula, nor Chris Christine.
+    short = len(a) >= 3 and b.startswith(a) and not re.search(r"(?:a|ine|elle|ette|ie)$", b[len(a) - 1:])
+    return a == b or short or any(a in g and b in g for g in _FIRST_NAMES)
 
 
 def _variants(name: str) -> list[str]:
@@ -586,27 +602,38 @@ def reversal_agrees(claim: str, quote: str) -> tuple[bool, str | None]:
     return True, None
 
 
-_HEDGES = {"could", "may", "might", "speculation", "speculated", "speculating", "hoping", "hope", "hopes", "hoped",
-           "likely", "unlikely", "thought", "rumoured", "rumours", "possible", "possibly", "considering",
-           "mulling", "potential", "potentially"}
+_HEDGES = {"could", "may", "might", "speculation", "speculated", "speculating", "hoping", "hopes", "hoped",
+           "likely", "thought", "rumoured", "rumours", "possible", "possibly", "considering", "mulling",
+           "potentially"}
 _CLAIM_HEDGES = _HEDGES | {"would", "expected", "expect", "expects", "predicted", "predicts", "forecast", "plans",
                            "plan", "planned", "aims", "aim", "intends", "believed", "believes", "understood",
-                           "reportedly", "suggest", "suggests", "suggested", "if", "whether", "set", "proposed",
-                           "talks", "considered", "consider", "considers", "thinking", "think", "thinks", "weighing",
-                           "chance", "odds", "bid", "seeking", "wants", "want"}
+                           "reportedly", "suggest", "suggests", "suggested", "whether", "proposed", "considered",
+                           "consider", "considers", "thinking", "think", "thinks", "weighing", "hope"}
+_CLAUSE_END = re.compile(r"[,;:]|\s[-–—]\s|\bbut\b")
+
+
+def _hedge_words(text: str) -> list[re.Match]:
+    """Hedging words, in any case but "May", which is a month."""
+    return [m for m in re.finditer(r"[\w’'-]+", text) if m[0] != "May" and m[0].lower() in _HEDGES]
 
 
 def certainty_agrees(claim: str, sentence: str) -> tuple[bool, str | None]:
     """"Sumitomo has agreed a full merger" is not what "there has been speculation that this could
     lead to a full blown merger" says: a sentence that only thinks, hopes or speculates does not
     support a claim that states it as done."""
-    if _words(claim) & _CLAIM_HEDGES:
+    if {m[0].lower() for m in re.finditer(r"[\w’'-]+", claim) if m[0] != "May"} & _CLAIM_HEDGES:
         return True, None
     mine = stems(content_words(claim))
-    for m in re.finditer(r"[\w’'-]+", sentence):  # as written: "May" is a month
-        # A hedge covers what follows it: "Reyes said it may be visible next winter" hedges the
-        # comet's visibility, not who Reyes is.
-        if m[0] in _HEDGES and len(mine & stems(content_words(sentence[m.end():]))) >= 2:
+    for m in _hedge_words(sentence):
+        # A hedge covers the rest of its clause: "Reyes said it may be visible next winter" hedges
+        # the comet's visibility, not who Reyes is; "Despite fears that the deal could collapse,
+        # Mittal completed its takeover" does not hedge the takeover.
+        end = _CLAUSE_END.search(sentence, m.end())
+        # …across an apposition: "hoping that her rival, fellow Russian Svetlana Feofanova, will…"
+        aside = re.match(r",\s*(?:[\w’'-]+\s+){0,5}[\w’'-]+\s*,", sentence[end.start():]) if end else None
+        if aside:
+            end = _CLAUSE_END.search(sentence, end.start() + aside.end())
+        if len(mine & stems(content_words(sentence[m.end():end.start() if end else None]))) >= 2:
             return False, f"the source hedges ('{m[0]}'); the claim states it as fact"
     return True, None
 
