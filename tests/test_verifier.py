@@ -270,6 +270,9 @@ def test_who_did_what_to_whom(embed):
     race = _article("Airbus, which overtook Boeing as the number one planemaker in 2003, is building a super jumbo.")
     assert _supported("Airbus overtook Boeing as the number one planemaker in 2003.", race, embed).supported
     assert not _supported("Boeing overtook Airbus as the number one planemaker in 2003.", race, embed).supported
+    # bbc: a bare "Directed by X" has nobody on the receiving end to disagree about.
+    prize = _article("Directed by Andrey Zvyagintsev, The Return previously won the 2003 Golden Lion award.")
+    assert _supported("Directed by Andrey Zvyagintsev.", prize, embed).supported
 
 
 def test_a_figure_belongs_to_its_own_subject(embed):

@@ -271,7 +271,8 @@ def _actions(text: str) -> list[tuple[str, str, str]]:
             if m["passive"] or re.search(r"\b(?:was|were|been|being|is|are)\s+$", sentence[:m.start()]):
                 if m["passive"]:
                     doer, target = target, doer
-            out.append((doer, cls, target))
+            if target:  # "Directed by Andrey Zvyagintsev, The Return won…": nobody on the receiving end
+                out.append((doer, cls, target))
     return out
 
 
