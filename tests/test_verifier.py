@@ -501,6 +501,9 @@ def test_a_name_the_lead_gives_is_the_storys(embed):
     # Relations that read both ways; another name for the same one.
     ("Mittal Steel agreed to merge with ISG.", "ISG agreed to merge with Mittal Steel."),
     ("Blair held talks with Bush on Monday.", "Bush held talks with Blair on Monday."),
+    # The claim itself puts both names in that place (bbc: "final in Athens… final in Games history").
+    ("Justin Gatlin recorded 9.85 seconds in the 100m final in Athens, the closest 100m final in Games history.",
+     "Gatlin won the closest 100m final in Games history with a career-best time of 9.85 seconds in Athens."),
     ("Manchester United beat Arsenal 2-0 at Old Trafford.", "Man Utd beat Arsenal 2-0 at Old Trafford."),
     ("Tony Blair said on Monday that the war was legal.", "The Prime Minister said on Monday that the war was legal."),
 ])

@@ -342,8 +342,9 @@ def names_in_place(claim: str, passage: str) -> tuple[bool, str | None]:
         for other in mine:
             if other == name or _same(other, name) or _beside(ctoks, name, other) \
                     or _beside(ptoks, other.split()[-1], words[-1]) or _symmetric(claim, name, other) \
-                    or _said_there(name, claim, passage, other.split()[-1]):
-                continue
+                    or _said_there(name, claim, passage, other.split()[-1]) \
+                    or same_place(places, name_places(ctoks, other.split()), False):
+                continue  # …or the claim has both in that place: "final in Athens… final in Games history"
             if same_place(places, name_places(ptoks, other.split()) + name_places(ptoks, other.split()[-1:]), False):
                 return False, f"the source puts {other} where the claim puts {name}"
     return True, None
