@@ -535,3 +535,30 @@ def test_to_and_by_only_differ_for_the_same_figure(claim, passage):
     from service.answer.binding import level_or_change
 
     assert level_or_change(claim, passage) == (True, None)
+
+
+def test_a_win_the_source_does_not_report(embed):
+    """BBC entertainment/028, sport/021: a nomination is not a win; second to someone is not beating them."""
+    film = _article("The 2001 drama brought Cuaron international attention. It also won him and his brother "
+                    "Carlos, with whom he co-wrote the screenplay, an Oscar nomination for best original screenplay.")
+    v = _supported("Y Tu Mama Tambien won Alfonso Cuaron and his brother Carlos the Oscar for best original "
+                   "screenplay.", film, embed)
+    assert not v.supported
+    race = _article("Susan Chepkemei will run in London. The 29 year old finished second to Paula Radcliffe in "
+                    "the 2002 and 2003 London races.")
+    assert not _supported("Susan Chepkemei beat Paula Radcliffe in the London Marathon in 2002 and 2003.", race,
+                          embed).supported
+    assert _supported("Susan Chepkemei finished second to Paula Radcliffe in the 2002 and 2003 London races.", race,
+                      embed).supported
+
+
+@pytest.mark.parametrize("claim, passage", [
+    ("Jamie Foxx won the Oscar for best actor.", "Jamie Foxx won the Oscar for best actor, having earned a nomination before."),
+    ("Paula Radcliffe won the London Marathon in 2002.",
+     "Paula Radcliffe won the London Marathon in 2002, with Susan Chepkemei finishing second behind her."),
+    ("Labour won the by-election in Hartlepool.", "The reason behind Labour's victory in the Hartlepool by-election was turnout."),
+])
+def test_wins_the_source_reports_pass(claim, passage):
+    from service.answer.binding import outcome_agrees
+
+    assert outcome_agrees(claim, passage) == (True, None)

@@ -388,6 +388,38 @@ def level_or_change(claim: str, passage: str) -> tuple[bool, str | None]:
     return True, None
 
 
+_WON = re.compile(r"\b(?:won|wins|win|winning|beat|beats|beaten|defeated|defeats)\b", re.IGNORECASE)
+_ONLY_NOMINATED = re.compile(r"\b(?:won|wins|earned|earns|gained|got)\b[^.]{0,80}?\bnomination", re.IGNORECASE)
+_BEHIND = re.compile(r"\b(?:(?:finished|came|placed|was|were)\s+(?:second|third|runner-up|runners-up)\s+(?:to|behind)|"
+                     r"(?:finished|came|trailed)\s+behind|runners?-up to|second to|lost to|edged out by)\b", re.IGNORECASE)
+
+
+def _a_win(sentence: str, at: int) -> bool:
+    """Is this "won" a win, not "won him… an Oscar nomination"? (The nomination another verb
+    governs — "won the Oscar, having earned a nomination" — leaves it a win.)"""
+    tail = sentence[at:at + 120]
+    nominated = re.search(r"nominat", tail, re.IGNORECASE)
+    return not nominated or bool(re.search(r"\b(?:earned|earning|got|gained|received|having|had|has|was|were)\b",
+                                           tail[:nominated.start()], re.IGNORECASE))
+
+
+def outcome_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
+    """"Won the Oscar" is not "won him an Oscar nomination"; "Chepkemei beat Radcliffe" is not
+    "finished second to Paula Radcliffe": a win the source does not report."""
+    if not _WON.search(claim) or re.search(r"\bnominat|\bsecond\b|\brunner", claim, re.IGNORECASE):
+        return True, None
+    mine = content_words(claim)
+    for sentence in split_sentences(passage):
+        if len(mine & content_words(sentence)) < 2:
+            continue
+        if _ONLY_NOMINATED.search(sentence) and not any(_a_win(sentence, m.end())
+                                                         for m in re.finditer(r"\b(?:won|wins)\b", sentence)):
+            return False, "the source reports a nomination, not a win"
+        if _BEHIND.search(sentence) and not _WON.search(sentence):
+            return False, "the source has them finishing behind, not winning"
+    return True, None
+
+
 def direction_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
     """"A beat B" is not supported by "B beat A", nor "A bought B" by "A bought C"."""
     theirs = _actions(passage)
