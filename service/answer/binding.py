@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from index.sentences import split_sentences
 from service.facts.extract import (
-    DEMONYMS, MONTHS, TITLE_WORDS, acronym, name_places, names, place_tokens, polarity_agrees, quantities, same_place,
+    DEMONYMS, MONTHS, TITLE_WORDS, acronym, mentions, name_places, names, place_tokens, polarity_agrees, quantities,
+    same_place, starts,
 )
 from service.facts.words import content_words
 
@@ -276,15 +277,11 @@ def _actions(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def _starts(tokens: list[str], name: list[str]) -> list[int]:
-    return [i for i in range(len(tokens) - len(name) + 1) if tokens[i:i + len(name)] == name]
-
-
 def _beside(tokens: list[str], a: str, b: str) -> bool:
     """Two names a word or two apart are one description: "Richard Dodd of the Countryside
     Alliance", "Alliance spokesman Richard Dodd"."""
     wa, wb = a.split(), b.split()
-    return any(-len(wb) - 2 <= j - i <= len(wa) + 2 for i in _starts(tokens, wa) for j in _starts(tokens, wb))
+    return any(-len(wb) - 2 <= j - i <= len(wa) + 2 for i in starts(tokens, wa) for j in starts(tokens, wb))
 
 
 def _initials(name: str) -> str:
@@ -296,11 +293,7 @@ def _said_there(name: str, claim: str, passage: str, other: str) -> bool:
     which says the auction was illegal, will appeal" beside "Rosneft said the auction was legal";
     "BP's shares rose 5%, while shares in Shell rose 2%"."""
     own = content_words(claim) - {w.lower() for w in name.split()}
-
-    def has(n, s):
-        return re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", s)
-
-    return any(has(name, c) and not has(other, c) and len(own & content_words(c)) >= 2
+    return any(mentions(c, name) and not mentions(c, other) and len(own & content_words(c)) >= 2
                for s in split_sentences(passage) for c in (s, *_CLAUSE.split(s)))
 
 

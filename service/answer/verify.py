@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -137,6 +138,15 @@ def _given(missing: list[str], question: str, article: str) -> list[str]:
     return [m for m in missing if not (flat(m) in q and flat(m) in art)]
 
 
+@lru_cache(maxsize=256)
+def _lead_things(article: str) -> str:
+    """What the article's lead sentence names, people left out: the story's subject, which a later
+    "BBC One's special" means (its EastEnders special). People need a reference ("Woodley
+    repeated his view" is not the lead's Gordon Brown)."""
+    lead = (split_sentences(article[:600]) or [""])[0]
+    return " ".join(n for n in names(lead) if not is_person(n, article))
+
+
 def check_rules(claim: str, support: Support, min_lexical: float, question: str = "") -> list[str]:
     failures = []
     hit, article = support.source.hit, support.source.article_text
@@ -146,14 +156,10 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
     missing = _given(missing, question, article)
     if missing:
         failures.append(f"numbers not in source: {', '.join(missing)}")
-    # The lead names what the story is about: a later "BBC One's special" is its EastEnders special.
-    # Things only, never people (they need a reference: "Woodley repeated his view" is not the
-    # lead's Gordon Brown), and not when the quote names someone else the claim does not.
-    lead = (split_sentences(article[:600]) or [""])[0]
+    # Not when the quote names someone else the claim does not.
     claim_words = set(re.findall(r"[\w’'-]+", claim))
-    if any(len(n.split()) >= 2 and not set(n.split()) & claim_words for n in names(support.quote)):
-        lead = ""
-    lead = " ".join(n for n in names(lead) if not is_person(n, article))
+    lead = "" if any(len(n.split()) >= 2 and not set(n.split()) & claim_words for n in names(support.quote)) \
+        else _lead_things(article)
     ok, missing = names_agree(claim, support.quote, extra_context=f"{hit.title}\n{lead}\n{hit.source or ''}",
                               chunk=article[hit.start:hit.end], article=article,
                               before=before, headline=hit.title)

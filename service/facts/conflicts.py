@@ -115,7 +115,7 @@ def _name_differences(a: str, b: str, context: tuple[str, ...] = ()) -> list[Dif
     for x in na:
         for y in nb:
             xs, ys = x.split()[-2:], y.split()[-2:]
-            if x in nb or y in na or _mentions(other_b, " ".join(xs)) or _mentions(other_a, " ".join(ys)) \
+            if x in nb or y in na or facts.mentions(other_b, " ".join(xs)) or facts.mentions(other_a, " ".join(ys)) \
                     or x.lower() == y.lower():
                 continue
             if len(xs) == 2 == len(ys) and xs[1] == ys[1] and xs[0] != ys[0]:
@@ -130,12 +130,12 @@ def _name_differences(a: str, b: str, context: tuple[str, ...] = ()) -> list[Dif
                 out.append(Difference("name", x, y, close=edits == 1 or edits == 2 and len(xs[0]) > 3))
             elif len(xs) == 2 == len(ys) and all(xw != yw and min(len(xw), len(yw)) > 4 and _edits(xw, yw) == 1
                                                  and xw[0] == yw[0] and xw[-1] == yw[-1] for xw, yw in zip(xs, ys)) \
-                    and not _mentions(other_b, x) and not _mentions(other_a, y):
+                    and not facts.mentions(other_b, x) and not facts.mentions(other_a, y):
                 # Both words one letter apart inside (Sidney Poiter / Sydney Poitier): one person.
                 out.append(Difference("spelling", x, y, close=True))
             elif len(xs) == len(ys) and xs[:-1] == ys[:-1] and xs[-1] != ys[-1] and len(xs[-1]) > 4 \
                     and _edits(xs[-1], ys[-1]) <= (1 if len(xs) == 1 else 2) and _given_name(xs[-1]) \
-                    and not _mentions(other_b, xs[-1]) and not _mentions(other_a, ys[-1]) \
+                    and not facts.mentions(other_b, xs[-1]) and not facts.mentions(other_a, ys[-1]) \
                     and not _inflected(xs[-1], ys[-1]):
                 # One letter apart in one story (Ilston / Illston, Brockstein / Brookstein): one name
                 # told two ways wherever the two reports say it, aligned sentences or not.
@@ -189,12 +189,6 @@ def _inside(x: str, y: str) -> bool:
     """The two spellings differ inside the word (Ilston / Illston), not at either end."""
     x, y = x.lower(), y.lower()
     return x[:2] == y[:2] and x[-2:] == y[-2:]
-
-
-@lru_cache(maxsize=16384)
-def _mentions(text: str, name: str) -> bool:
-    """The name as a whole word: "Goya" is not in "Naresh Goyal"."""
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
 
 
 @lru_cache(maxsize=1024)

@@ -324,6 +324,17 @@ _LINKS = {"by", "to", "of", "for", "with", "from", "in", "on", "at", "and", "or"
 _AUXILIARIES = {"has": "have", "had": "have", "is": "be", "are": "be", "was": "be", "were": "be"}
 
 
+@lru_cache(maxsize=16384)
+def mentions(text: str, name: str) -> bool:
+    """The name as a whole word: "Goya" is not in "Naresh Goyal"."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
+
+
+def starts(tokens: list[str], name: list[str]) -> list[int]:
+    """Where the name's words stand, in a row, among the tokens."""
+    return [i for i in range(len(tokens) - len(name) + 1) if tokens[i:i + len(name)] == name]
+
+
 def place_tokens(text: str) -> list[str]:
     """Words and stops, "'s" apart, articles dropped ("behind the National Gallery")."""
     return [t for t in _TOKEN.findall(re.sub(r"(\w)['’]s\b", r"\1 's", text)) if t.lower() not in ("the", "a", "an")]
@@ -337,16 +348,15 @@ def name_places(tokens: list[str], name: list[str]) -> list[tuple[tuple[str, ...
     def key(ws):
         return tuple(_AUXILIARIES.get(w.lower(), w.lower()[:5]) for w in ws)
 
-    n, out = len(name), []
-    for i in range(len(tokens) - n + 1):
-        if tokens[i:i + n] == name:
-            after = tokens[i + n:i + n + 2]
-            k = i
-            while k > 0 and i - k < 4 and tokens[k - 1].isalpha() and tokens[k - 1].islower() \
-                    and tokens[k - 1] not in _LINKS:
-                k -= 1
-            out.append((key(tokens[max(0, i - 2):i]), key(tokens[max(0, k - 2):k]) if k < i else (),
-                        key(after) if not set(after) & set(",.;:") else ()))
+    out = []
+    for i in starts(tokens, name):
+        after = tokens[i + len(name):i + len(name) + 2]
+        k = i
+        while k > 0 and i - k < 4 and tokens[k - 1].isalpha() and tokens[k - 1].islower() \
+                and tokens[k - 1] not in _LINKS:
+            k -= 1
+        out.append((key(tokens[max(0, i - 2):i]), key(tokens[max(0, k - 2):k]) if k < i else (),
+                    key(after) if not set(after) & set(",.;:") else ()))
     return out
 
 
@@ -481,8 +491,7 @@ def _as_the_article_writes(found: list[str], article: str) -> list[str]:
     for name in found:
         for part in re.split(r"\s+of\s+", name):
             words = part.split()
-            while len(words) > 1 and words[0].lower() in TITLE_WORDS | _OCCUPATIONS \
-                    and re.search(rf"(?<![\w-]){re.escape(words[0].lower())}(?![\w-])", article):
+            while len(words) > 1 and words[0].lower() in TITLE_WORDS | _OCCUPATIONS and mentions(article, words[0].lower()):
                 words = words[1:]
             if " ".join(words) not in out:
                 out.append(" ".join(words))
@@ -510,7 +519,7 @@ def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = 
     if missing and article:
         # A capitalised word the article itself writes in lower case ("Selling", "Design engineer")
         # is an ordinary word that opened the sentence, not a name.
-        missing = [w for w in missing if not re.search(rf"(?<![\w-]){re.escape(w.lower())}(?![\w-])", article)]
+        missing = [w for w in missing if not mentions(article, w.lower())]
     if missing and article:
         resolved, referenced = set(), []
         claim_names = _as_the_article_writes(names(claim), article)
@@ -612,16 +621,16 @@ _CLAIM_HEDGES = _HEDGES | {"would", "expected", "expect", "expects", "predicted"
 _CLAUSE_END = re.compile(r"[,;:]|\s[-–—]\s|\bbut\b")
 
 
-def _hedge_words(text: str) -> list[re.Match]:
+def _hedge_words(text: str, vocabulary: set[str] = _HEDGES) -> list[re.Match]:
     """Hedging words, in any case but "May", which is a month."""
-    return [m for m in re.finditer(r"[\w’'-]+", text) if m[0] != "May" and m[0].lower() in _HEDGES]
+    return [m for m in re.finditer(r"[\w’'-]+", text) if m[0] != "May" and m[0].lower() in vocabulary]
 
 
 def certainty_agrees(claim: str, sentence: str) -> tuple[bool, str | None]:
     """"Sumitomo has agreed a full merger" is not what "there has been speculation that this could
     lead to a full blown merger" says: a sentence that only thinks, hopes or speculates does not
     support a claim that states it as done."""
-    if {m[0].lower() for m in re.finditer(r"[\w’'-]+", claim) if m[0] != "May"} & _CLAIM_HEDGES:
+    if _hedge_words(claim, _CLAIM_HEDGES):
         return True, None
     mine = stems(content_words(claim))
     for m in _hedge_words(sentence):
