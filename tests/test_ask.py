@@ -297,3 +297,31 @@ def test_conflicts_only_on_facts_the_answer_states_and_changes_are_updates(demo_
     first, later = pay[0].versions
     assert first.published < later.published and "5 percent" in later.text
     assert "Update on the number" in offer.answer and "Outlets differ on the number" not in offer.answer
+
+
+def test_a_figure_still_missing_is_looked_for_among_the_sentences_that_hold_one(seeded):
+    """Issue 12: twice the 1.5B invented a time from the full selection; shown only the sentences
+    holding a figure, it copies the one that answers. What it copies is verified like the rest, and
+    must share two of the question's words (names apart), or it is withdrawn, citation and all."""
+    settings, store = seeded
+    question = "How much additional aid did Germany commit through 2029?"
+    copied = "Germany committed an additional €11 billion ($12.5 billion) in aid through 2029 [1]."
+    model = ScriptedModel(["The sources do not say.", "The sources do not say.", copied])
+    a = answer_question(Context(settings, store, model), question)
+    assert model.calls == 3 and "focused" in a.timings_ms, a.model_dump()
+    shown = model.seen[2][1]["content"]
+    assert "€11 billion" in shown and "$589 million" in shown  # figures only, best first
+    assert "described the meeting" not in shown and "Kremlin" not in shown.split("Question:")[0]
+    assert not a.abstained and "€11 billion" in a.answer
+    _check_citations(a, store)
+    # A figure from a sentence about something else is not the answer: withdrawn, abstention stands.
+    other = "The UK and Norway jointly pledged another $589 million to fund maintenance for vehicles [1]."
+    model = ScriptedModel(["The sources do not say.", "The sources do not say.", other])
+    a = answer_question(Context(settings, store, model), question)
+    assert model.calls == 3 and a.abstained and a.citations == [], a.model_dump()
+    # Not for a question that asks for no figure, nor once the answer gives one.
+    model = ScriptedModel(["The sources do not say.", "The sources do not say.", copied])
+    answer_question(Context(settings, store, model), "Who met Vladimir Putin on Friday?")
+    assert model.calls == 2
+    model = ScriptedModel([copied, other])
+    assert not answer_question(Context(settings, store, model), question).abstained and model.calls == 1

@@ -296,6 +296,24 @@ def test_facts_repeated_from_the_question_need_only_be_in_the_article(embed):
     assert _supported(claim, src, embed, question="What is the deadline to comply with section 404?").supported
 
 
+def test_the_readers_premise_counts_beside_a_figure_that_shares_a_word_of_its_own(embed):
+    """bbc: 'Tuesday's gig has been rescheduled for 15 June' answers "To what date was REM's cancelled
+    Glasgow concert moved?": the cancelled Glasgow concert is the question's, and the article says so."""
+    text = ("US rock band REM have cancelled Tuesday's Glasgow concert after bass player Mike Mills fell ill. "
+            "Tuesday's gig has been rescheduled for 15 June.")
+    hit = Hit(article_id="rem", title="REM concerts blighted by illness", chunk_id="rem:1",
+              start=text.index("Tuesday's gig"), end=len(text), score=1.0, text=text[text.index("Tuesday's gig"):])
+    src = Source(1, hit, text)
+    question = "To what date was REM's cancelled Glasgow concert moved after Mike Mills fell ill?"
+    claim = "REM's cancelled Glasgow concert was moved to 15 June."
+    assert not _supported(claim, src, embed).supported
+    assert _supported(claim, src, embed, question=question).supported
+    # The premise does not make another date the answer, nor a cancellation the article never reports.
+    assert not _supported("REM's cancelled Glasgow concert was moved to 16 June.", src, embed, question=question).supported
+    calm = Source(1, hit, text.replace("have cancelled", "will play"))
+    assert not _supported(claim, calm, embed, question=question).supported
+
+
 def test_our_code_decides_whether_an_answer_answers():
     from service.answer.abstain import about_the_question, asked_for, gives
 
@@ -562,3 +580,33 @@ def test_wins_the_source_reports_pass(claim, passage):
     from service.answer.binding import outcome_agrees
 
     assert outcome_agrees(claim, passage) == (True, None)
+
+
+def test_money_asked_for_a_place_is_that_place_s_money():
+    from service.answer.abstain import gives
+
+    question = "What will Sony's PlayStation Portable cost in the UK?"
+    assert not gives("quantity", "The gadget will cost about 19,800 yen (145 euros) when it hits the shelves.", question)
+    assert gives("quantity", "The PSP will go on sale in the UK for £179.", question)
+    assert gives("quantity", "The gadget will cost about 19,800 yen (145 euros).", "What will the PSP cost?")
+    assert not gives("quantity", "It costs £179 in Britain.", "How much does the PSP cost in the US?")
+
+
+def test_a_demonstrative_points_at_the_sentence_before_not_at_the_story(embed):
+    """bbc: "That is £1,000 cheaper than last year's list" (the price of ten gadgets) was given to
+    the PlayStation the article's lead and the question name."""
+    lead = "Sony's Playstation Portable is the top UK gadget for 2005, according to Stuff Magazine. "
+    text = ("Owning all 10 gadgets will set the gadget lover back £7,455. That is £1,000 cheaper than last "
+            "year's list due to falling manufacturing costs.")
+    article = lead + text
+    hit = Hit(article_id="psp", title="Sony PSP tipped as a must-have", chunk_id="psp:0", start=len(lead),
+              end=len(article), score=1.0, text=text)
+    question = "What will Sony's PlayStation Portable cost in the UK?"
+    claim = "Sony's PlayStation Portable will cost £1,000 cheaper than last year's list due to falling manufacturing costs [1]."
+    (v,) = verify(parse_claims(claim), [Source(1, hit, article)], embed, question=question)
+    assert not v.supported, v.support
+    # The same sentence still supports what it says without the story's name.
+    (v,) = verify(parse_claims("This year's list is £1,000 cheaper than last year's list due to falling "
+                               "manufacturing costs [1]."),
+                  [Source(1, hit, article)], embed, question=question)
+    assert v.supported, v.failures

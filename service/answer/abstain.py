@@ -36,6 +36,11 @@ _HOW_MANY = re.compile(r"\bhow many ((?:(?!did|do|does|were|was|are|is|have|has|
                        r"[a-z-]+\s*){1,4})", re.IGNORECASE)
 
 
+_PLACE_MONEY = {"uk": "GBP", "britain": "GBP", "england": "GBP", "scotland": "GBP", "wales": "GBP",
+                "us": "USD", "usa": "USD", "america": "USD", "united states": "USD"}
+_IN_PLACE = re.compile(r"\bin (?:the )?(" + "|".join(_PLACE_MONEY) + r")\b", re.IGNORECASE)
+
+
 def _stem(word: str) -> str:
     return UNIT_SYNONYMS.get(word, word)[:5]
 
@@ -91,8 +96,10 @@ def gives(kind: str | None, answer: str, question: str) -> bool:
         asked = {q.value for q in quantities(question)}
         fresh = [q for q in quantities(answer) if q.value not in asked]
         if _MONEY.search(question) or _MONEY_TOO.search(question):  # "what price…", "how much did it pay",
-            # "what net profit…" need an amount of money
-            fresh = [q for q in fresh if q.currency]
+            # "what net profit…" need an amount of money, in the money of the place asked about
+            # ("What will the PSP cost in the UK?" is not answered by its Japanese price in euros)
+            place = _IN_PLACE.search(question)
+            fresh = [q for q in fresh if q.currency and (not place or q.currency == _PLACE_MONEY[place[1].lower()])]
         named = _MONEY_NAMED.search(question)
         if named and fresh:  # "what salary and bonus…" is not answered by "profits rose to £198m"
             said = {_stem(w) for w in re.findall(r"[a-z-]+", answer.lower())}
@@ -128,7 +135,7 @@ def _parts(name: str) -> list[str]:
     return [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
-def on_topic(question: str, quotes: list[str]) -> bool:
-    """Some quote shares a word with the question that is not part of a name."""
+def on_topic(question: str, quotes: list[str], words: int = 1) -> bool:
+    """Some quote shares `words` words with the question (all, if it has fewer) that are not part of a name."""
     asked = words_beyond_names(question)
-    return not asked or any(asked & stems(content_words(q)) for q in quotes)
+    return not asked or any(len(asked & stems(content_words(q))) >= min(words, len(asked)) for q in quotes)

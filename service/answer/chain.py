@@ -73,6 +73,11 @@ class CitationBook:
     def cite_support(self, sup: Support) -> int:
         return self.cite(sup.source, sup.start, sup.end)
 
+    def forget_after(self, n: int) -> None:
+        """Withdraw the citations numbered after `n` (given to sentences that were then not shown)."""
+        del self.items[n:]
+        self._ids = {key: i for key, i in self._ids.items() if i <= n}
+
 
 def _states(claim: str, d: Difference, mine: str) -> bool:
     """Is the differing fact one the answer itself states? Only those are worth a reader's time:
@@ -210,6 +215,17 @@ class _SentenceStream:
         self.verify_s += time.perf_counter() - t
 
 
+_FIGURES = ("quantity", "date")  # kinds a sentence can be picked by, unlike a name
+FOCUS_TOKENS = 120
+
+
+def _answers(stream: _SentenceStream, kind: str, question: str) -> bool:
+    """Whether what was verified so far gives the kind of fact asked, from an article about it."""
+    verified = [vs for vs in stream.verified if vs.supported]
+    cited = [f"{vs.support.source.hit.title}\n{vs.support.source.article_text}" for vs in verified]
+    return gives(kind, " ".join(vs.text for vs in verified), question) and about_the_question(question, cited)
+
+
 def _generate(ctx: Context, messages: list[dict], stream: _SentenceStream, on_token: OnToken | None) -> dict:
     """One model call fed through the sentence verifier; returns its usage."""
     settings = ctx.settings
@@ -268,6 +284,32 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
         retry.unsupported[:0] = stream.unsupported
         stream, verify_s = retry, verify_s + retry.verify_s
         timings["retry"] = round(again["total_s"] * 1000, 1)
+    kind = asked_for(question)
+    if settings.answer_retry and kind in _FIGURES and not _answers(stream, kind, question):
+        # Still no figure of the kind asked for: show only the sentences that hold one, so that the
+        # one answering is not lost among the rest (issue 12: "The 34-year-old… won in two minutes,
+        # 35.39 seconds" — the model twice invented a time from the full selection).
+        focused = select_passages(question.strip(), sources, embed, FOCUS_TOKENS, count_tokens,
+                                  keep=lambda text: gives(kind, text, question))
+        if focused:
+            typed, cited_before = _SentenceStream(ctx, sources, book, policy, None, embed, question.strip()), len(book.items)
+            again = _generate(ctx, render("extract", sources=format_selected(sources, focused),
+                                          question=question.strip()), typed, on_token)
+            usage = {k: v if k == "first_token_s" else v + again[k] for k, v in usage.items()}
+            verify_s += typed.verify_s
+            timings["focused"] = round(again["total_s"] * 1000, 1)
+            stream.unsupported += typed.unsupported
+            # A figure picked from sentences chosen for holding one needs two of the question's words
+            # beside it, names apart: "could cut up to 45,000 jobs" does not say the workforce is
+            # "reduced to what size", nor does "the show's highest audience came at Christmas 1986"
+            # give the "peak audience for the episode in which Den was killed off".
+            if on_topic(question, [vs.support.quote for vs in typed.verified if vs.supported], words=2):
+                stream.parts += typed.parts
+                stream.verified += typed.verified
+                for part in typed.parts if on_sentence else ():
+                    on_sentence(part)
+            else:
+                book.forget_after(cited_before)
     timings["generate"] = round((time.perf_counter() - t) * 1000 - verify_s * 1000, 1)
     timings["verify"] = round(verify_s * 1000, 1)  # the citation checks, sentence by sentence
     t = time.perf_counter()
@@ -276,7 +318,6 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
     if not supported:
         lap("total", started)
         return _abstain(question, ctx.llm.name, timings, stream.unsupported, usage)
-    kind = asked_for(question)
     cited = [f"{vs.support.source.hit.title}\n{vs.support.source.article_text}" for vs in verified if vs.supported]
     # A copied sentence answers an untyped question ("Where are the secret beaches?") only if its
     # quote says something the question asks about, not just a place or person it names.

@@ -67,18 +67,20 @@ def _key(text: str) -> str:
 
 
 def select_passages(question: str, sources: list[Source], embed: Embed, budget: int,
-                    count_tokens: Callable[[str], int]) -> dict[int, list[Span]]:
+                    count_tokens: Callable[[str], int],
+                    keep: Callable[[str], bool] | None = None) -> dict[int, list[Span]]:
     """Source number → the sentence spans to show, best first until `budget` tokens are used.
 
     A sentence that appears twice (chunk overlap, a syndicated copy, a quote repeated in the
-    body) is shown once. The single best sentence is always shown, even over budget."""
+    body) is shown once. The single best sentence is always shown, even over budget. `keep`
+    limits the choice to sentences it accepts (their antecedents still come along)."""
     units: list[tuple[Source, list[Span], str]] = []
     seen: set[str] = set()
     for source in sources:
         for unit in _units(source):
             text = source.article_text[unit[-1][0]:unit[-1][1]]  # scored on its own words
             key = _key(text)
-            if not key or key in seen:
+            if not key or key in seen or keep and not keep(text):
                 continue
             seen.add(key)
             units.append((source, unit, text))

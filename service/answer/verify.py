@@ -138,6 +138,9 @@ def _given(missing: list[str], question: str, article: str) -> list[str]:
     return [m for m in missing if not (flat(m) in q and flat(m) in art)]
 
 
+_DEMONSTRATIVE = re.compile(r"^\W*(?:That|This|These|Those)\s+(?:is|was|are|were|will|would|has|had)\b")
+
+
 @lru_cache(maxsize=256)
 def _lead_things(article: str) -> str:
     """What the article's lead sentence names, people left out: the story's subject, which a later
@@ -151,19 +154,25 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
     failures = []
     hit, article = support.source.hit, support.source.article_text
     before = article[max(0, support.start - 600):support.start]
+    premise = frozenset(stems(content_words(claim) & content_words(question) & content_words(article))) \
+        if question else frozenset()
     ok, missing = numbers_agree(claim, support.quote, known=_date_numbers(hit.published), article=article,
-                                before=before, headline=hit.title)
+                                before=before, headline=hit.title, premise=premise)
     missing = _given(missing, question, article)
     if missing:
         failures.append(f"numbers not in source: {', '.join(missing)}")
     # Not when the quote names someone else the claim does not.
     claim_words = set(re.findall(r"[\w’'-]+", claim))
-    lead = "" if any(len(n.split()) >= 2 and not set(n.split()) & claim_words for n in names(support.quote)) \
+    # Nor when the quote's subject is a demonstrative: "That is £1,000 cheaper" is the sentence
+    # before it (the price of a list of gadgets), not the story's PlayStation.
+    lead = "" if _DEMONSTRATIVE.match(support.quote) or any(
+        len(n.split()) >= 2 and not set(n.split()) & claim_words for n in names(support.quote)) \
         else _lead_things(article)
     ok, missing = names_agree(claim, support.quote, extra_context=f"{hit.title}\n{lead}\n{hit.source or ''}",
                               chunk=article[hit.start:hit.end], article=article,
                               before=before, headline=hit.title)
-    missing = _given(missing, question, article)
+    if not _DEMONSTRATIVE.match(support.quote):  # nor may the reader's premise stand in for it
+        missing = _given(missing, question, article)
     if missing:
         failures.append(f"names not in source: {', '.join(missing)}")
     ok, why = polarity_agrees(claim, support.best_sentence, support.quote)
@@ -175,6 +184,9 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
     for check in (dates_agree, roles_agree, figures_bound, direction_agrees, roles_bound, reversal_agrees,
                   names_in_place, level_or_change, outcome_agrees):
         ok, why = check(claim, support.quote, question) if check is figures_bound else check(claim, support.quote)
+        if not ok and check is reversal_agrees and question and reversal_agrees(claim, question)[0] \
+                and reversal_agrees(claim, article)[0]:
+            ok = True  # the reader's premise ("REM's cancelled Glasgow concert"), and the article says so
         if not ok:
             failures.append(why)
     overlap = support.lexical if support.overlap is None else support.overlap

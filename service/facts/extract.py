@@ -152,7 +152,8 @@ def _is_year(q: Quantity) -> bool:
 
 
 def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), article: str = "",
-                  before: str = "", headline: str | None = None) -> tuple[bool, list[str]]:
+                  before: str = "", headline: str | None = None,
+                  premise: frozenset[str] = frozenset()) -> tuple[bool, list[str]]:
     """Every quantity in the claim must occur in the passage (same value, same currency), and in
     a sentence that is about the claim: "Germany gave €21 billion" is not supported by a passage
     where €21 billion is the total and Germany gave €11 billion.
@@ -163,7 +164,10 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
 
     A sentence that refers back to someone the claim names ("The 48-year-old actor…", "She
     retired in 1963", "Mr Sullivan, 42,") holds that person's name as context: `before` is the
-    article text just before the passage, where the reference is resolved."""
+    article text just before the passage, where the reference is resolved. `premise`: stemmed words
+    the claim repeats from the question and the article holds; they count as context in a sentence
+    that shares a word of its own with the claim ("Tuesday's gig has been rescheduled for 15 June"
+    for "REM's cancelled Glasgow concert was moved to 15 June")."""
     from index.sentences import split_sentences
 
     words = stems({w for w in content_words(claim) if not any(c.isdigit() for c in w)})
@@ -190,7 +194,8 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
         ok = any(any(h.value == q.value and (q.currency is None or h.currency == q.currency
                                              or h.currency is None and h.unit in _NOT_UNITS)  # not "300m articles"
                      for h in have)
-                 and (not words or len(words & sent_words) / len(words) >= NUMBER_CONTEXT)
+                 and (not words or len(words & sent_words) / len(words) >= NUMBER_CONTEXT
+                      or bool(words & sent_words) and len(words & (sent_words | premise)) / len(words) >= NUMBER_CONTEXT)
                  for have, sent_words in sentences)
         if not ok and _is_year(q) and not passage_years and any(
                 re.search(rf"\b{q.text}\b", sent) and len(words & stems(content_words(sent))) / max(len(words), 1)
