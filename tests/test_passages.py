@@ -87,3 +87,23 @@ def test_embed_cache_embeds_each_text_once(embed):
     again = cache(["d e f"])
     assert calls == [["a b c", "d e f"]]
     assert first[1] == again[0] and first[0] == first[2]
+
+
+def test_keep_limits_the_choice_and_a_referring_sentence_ranks_with_its_antecedent(embed):
+    """The focused retry (issue 12): only sentences holding a figure, and "The 34-year-old… won in
+    two minutes, 35.39 seconds" ranked with the sentence that names her, not on its own words."""
+    from service.answer.abstain import gives
+
+    question = "What was Kelly Holmes's winning time in the 1,000m at the Birmingham Indoor Grand Prix?"
+    birmingham = ("Kelly Holmes comfortably won the 1,000m at the Birmingham Indoor Grand Prix. The 34-year-old "
+                  "shook off the rust to win in two minutes, 35.39 seconds. The crowd was loud.")
+    glasgow = ("Kelly Holmes won the 1500m at the Glasgow indoor meeting in a time of four minutes 14.74 seconds. "
+               "Holmes will run at the Birmingham Indoor Grand Prix in February, her 3rd race of 2005.")
+    sources = [_source(1, glasgow, "g"), _source(2, birmingham, "b")]
+    keep = lambda text: gives("quantity", text, question)  # noqa: E731
+    shown = _shown(sources, select_passages(question, sources, embed, budget=1, count_tokens=count_tokens, keep=keep))
+    assert shown == ["Kelly Holmes comfortably won the 1,000m at the Birmingham Indoor Grand Prix.",
+                     "The 34-year-old shook off the rust to win in two minutes, 35.39 seconds."], shown
+    everything = _shown(sources, select_passages(question, sources, embed, budget=500, count_tokens=count_tokens,
+                                                 keep=keep))
+    assert "The crowd was loud." not in everything and len(everything) == 4, everything

@@ -592,6 +592,14 @@ def test_money_asked_for_a_place_is_that_place_s_money():
     assert not gives("quantity", "It costs £179 in Britain.", "How much does the PSP cost in the US?")
 
 
+def test_a_race_time_is_a_figure_asked_for():
+    from service.answer.abstain import asked_for
+
+    assert asked_for("What was Kelly Holmes's winning time in the 1,000m at the Birmingham Grand Prix?") == "quantity"
+    assert asked_for("What was the world record time he set?") == "quantity"
+    assert asked_for("What was the best time to visit the gallery?") is None
+
+
 def test_a_demonstrative_points_at_the_sentence_before_not_at_the_story(embed):
     """bbc: "That is £1,000 cheaper than last year's list" (the price of ten gadgets) was given to
     the PlayStation the article's lead and the question name."""

@@ -57,7 +57,8 @@ _COSTS = r"^\W*what (?:will|does|did|do|would) (?:\S+ ){1,6}?cost\b"  # "What wi
 _QUANTITY_TOO = re.compile(
     _CLAUSE + _WHAT + r"(?:size|stake|level|distance|majority|rate|rise|score|audience|attendance|capacity|speed|"
     r"percentage|proportion|share|" + _MONEY_NOUNS + r")s?\b|"
-    r"(?:^|[,;] |\band )(?:how (?:much|many|old|long|far))\b|\bto what (?:size|level|extent)\b|" + _COSTS,
+    r"(?:^|[,;] |\band )(?:how (?:much|many|old|long|far))\b|\bto what (?:size|level|extent)\b|" + _COSTS + "|"
+    r"^\W*what (?:is|was|were) (?:\S+ ){0,4}?(?:winning|finishing|qualifying|record) times?\b",  # a race's time
     re.IGNORECASE)
 _MONEY_TOO = re.compile(r"\b" + _WHAT + r"(?:" + _MONEY_NOUNS + r")s?\b|" + _COSTS, re.IGNORECASE)
 # Money asked for by its name, and the words an answer gives it by ("£2m fee" or "paid £2m").

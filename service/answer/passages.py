@@ -83,6 +83,8 @@ def select_passages(question: str, sources: list[Source], embed: Embed, budget: 
             if not key or key in seen or keep and not keep(text):
                 continue
             seen.add(key)
+            if keep:  # among sentences picked for a figure, "The 34-year-old… won in 2:35.39" is
+                text = source.article_text[unit[0][0]:unit[-1][1]]  # as good as whom it refers to
             units.append((source, unit, text))
     if not units:
         return {}
