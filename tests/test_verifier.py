@@ -440,6 +440,12 @@ def test_a_name_standing_where_the_source_has_another(embed):
                       row, embed).supported
     assert not _supported("Darren Campbell cast doubt on Michael Johnson's claims that he had torn a hamstring.",
                           row, embed).supported
+    # "the Tories" is a party, not "the Ethiopian" pointing back at someone (politics: Labour/Tories).
+    tax = _article("Labour attacked the plans. Michael Howard defended them. Voters are split. Polls are close.\n\n"
+                   "The Tories have promised £4bn in tax cuts but have yet to say where they will fall.")
+    assert _supported("The Tories have promised £4bn in tax cuts.", tax, embed).supported
+    v = _supported("Labour has promised £4bn in tax cuts but has yet to say where they will fall.", tax, embed)
+    assert not v.supported and any("Tories where the claim names Labour" in f for f in v.failures), v.failures
 
 
 def test_the_receiving_end_and_a_change_against_a_level(embed):

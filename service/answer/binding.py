@@ -67,7 +67,9 @@ def _names(text: str) -> list[str]:
         if n.lower() in TITLE_WORDS or len(n) < 2:
             continue
         after_the = rf"\bthe\s+{re.escape(n)}"
-        if re.search(after_the + r"\b", text, re.IGNORECASE) and (
+        # but "the Tories", "the Democrats" are a party, not a description of someone named before
+        group = " " not in n and re.fullmatch(r"[A-Z][a-z]+(?:ies|[^s]s)", n) and n.lower().rstrip("s") not in DEMONYMS
+        if re.search(after_the + r"\b", text, re.IGNORECASE) and not group and (
                 " " not in n or re.search(after_the + rf"\s+{_PERSON_NOUNS}", text, re.IGNORECASE)):
             continue
         out.append(n)
