@@ -624,3 +624,17 @@ def test_a_demonstrative_points_at_the_sentence_before_not_at_the_story(embed):
                                "manufacturing costs [1]."),
                   [Source(1, hit, article)], embed, question=question)
     assert v.supported, v.failures
+
+
+def test_the_sides_of_a_comparison_keep_their_order(embed):
+    """bbc tech: BT has 'almost three times as many people trying to leave as joining'."""
+    from service.answer.binding import comparison_agrees
+
+    src = _article("Many Britons are unhappy with their internet service. It is particularly bad news for BT, the "
+                   "UK's biggest internet supplier, with almost three times as many people trying to leave as joining.")
+    assert _supported("BT has almost three times as many people trying to leave as joining.", src, embed).supported
+    v = _supported("BT, the UK's biggest internet supplier, has almost three times as many people joining as "
+                   "trying to leave.", src, embed)
+    assert not v.supported and "the source compares the other way round" in v.failures, v.failures
+    assert not comparison_agrees("The port handled more exports than imports.", "It handled more imports than exports.")[0]
+    assert comparison_agrees("The port handled more exports than imports.", "It handled more exports than imports.")[0]

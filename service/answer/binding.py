@@ -436,3 +436,29 @@ def direction_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
                 _same(d, doer) for d, _ in same):
             return False, f"the source has someone else than {doer} doing it"
     return True, None
+
+
+# "three times as many people joining as leaving", "more exports than imports": two sides, in order.
+_COMPARED = re.compile(r"\bas (?:many|much) (.+?) as (.+?)(?=[,.;:)]|$)|\bmore (.+?) than (.+?)(?=[,.;:)]|$)",
+                       re.IGNORECASE)
+
+
+def _sides(text: str) -> list[tuple[set[str], set[str]]]:
+    out = []
+    for m in _COMPARED.finditer(text):
+        a, b = (m[1], m[2]) if m[1] else (m[3], m[4])
+        a, b = content_words(a), content_words(b)
+        out.append((a - b, b - a))
+    return out
+
+
+def comparison_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
+    """"As many people joining as trying to leave" is not supported by "as many people trying to
+    leave as joining": the sides of a comparison the source makes, swapped."""
+    theirs = _sides(passage)
+    for a, b in _sides(claim):
+        for c, d in theirs:
+            straight, swapped = len(a & c) + len(b & d), len(a & d) + len(b & c)
+            if swapped > straight and (a & d) and (b & c):
+                return False, "the source compares the other way round"
+    return True, None
