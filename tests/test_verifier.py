@@ -638,3 +638,30 @@ def test_the_sides_of_a_comparison_keep_their_order(embed):
     assert not v.supported and "the source compares the other way round" in v.failures, v.failures
     assert not comparison_agrees("The port handled more exports than imports.", "It handled more imports than exports.")[0]
     assert comparison_agrees("The port handled more exports than imports.", "It handled more exports than imports.")[0]
+
+
+def test_a_description_belongs_to_the_name_it_stands_beside(embed):
+    """bbc sport/business: the newly crowned champion is Hayley Yelling, not Kathy Butler; Ireland's
+    biggest company is Allied Irish Banks, not Bank of Ireland."""
+    from service.answer.binding import description_agrees
+
+    race = ("Recently crowned European cross country champion Briton Hayley Yelling also competes in Edinburgh "
+            "on 15 January, as does in form Scot Kathy Butler.")
+    assert not description_agrees("In-form Scot Kathy Butler, the newly crowned European cross country champion, "
+                                  "will run in Edinburgh on 15 January.", race)[0]
+    assert description_agrees("Hayley Yelling, the newly crowned European cross country champion, will run in "
+                              "Edinburgh.", race)[0]
+    src = _article("Several of Ireland's biggest companies saw their market value hit recent highs on Thursday. "
+                   "Allied Irish Banks, Ireland's biggest company by capitalisation, touched a five year peak while "
+                   "Bank of Ireland shares rose to their highest level since August 2002.")
+    v = _supported("Bank of Ireland, the country's biggest company by market capitalisation, touched a five-year "
+                   "peak on Thursday.", src, embed)
+    assert not v.supported and any("describes Allied Irish Banks" in f for f in v.failures), v.failures
+    assert _supported("Allied Irish Banks, Ireland's biggest company by capitalisation, touched a five-year peak.",
+                      src, embed).supported
+    # A list after a comma describes no one (a bbc summary sentence this check had cut while written).
+    assert description_agrees(
+        "Hollywood is preparing for the 77th Academy Awards, with stars Johnny Depp, Cate Blanchett, and Leonardo "
+        "DiCaprio expected to grace the red carpet",
+        "Hollywood is preparing for the 77th Academy Awards, on Sunday. A host of stars are expected to grace the "
+        "red carpet outside Los Angeles' Kodak Theatre, including Johnny Depp, Cate Blanchett and Leonardo DiCaprio.")[0]

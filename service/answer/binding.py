@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from index.sentences import split_sentences
 from service.facts.extract import (
     DEMONYMS, MONTHS, TITLE_WORDS, acronym, mentions, name_places, names, place_tokens, polarity_agrees, quantities,
-    same_place, starts,
+    same_place, starts, stems,
 )
 from service.facts.words import content_words
 
@@ -461,4 +461,45 @@ def comparison_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
             straight, swapped = len(a & c) + len(b & d), len(a & d) + len(b & c)
             if swapped > straight and (a & d) and (b & c):
                 return False, "the source compares the other way round"
+    return True, None
+
+
+_APPOSITION = re.compile(r",\s+(?:the |a |an )?([^,]{8,90}?),")
+_DESCRIPTION_END = re.compile(r"[,.;:()\"“”]|\b(?:and|but|as|does|did|while|with|by|to|of|for|in|from|that|which|"
+                              r"who|whom|also|when|after|before)\b", re.IGNORECASE)
+
+
+def _descriptions(text: str, found: list[str]) -> dict[str, set[str]]:
+    """Each name → the words that describe it: an apposition after it ("UFJ, Japan's fourth largest
+    bank,") or the words just before it back to a clause break ("crowned European champion Hayley
+    Yelling")."""
+    out: dict[str, set[str]] = {}
+    named = {w.lower() for name in found for w in name.split()}  # "…, including Johnny Depp," describes no one
+    for name in found:
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+            words = set()
+            after = _APPOSITION.match(text, m.end())
+            if after and not re.match(r"(?:with|including|such|like|plus|who|which|where|and|but|or)\b", after[1], re.I):
+                words |= content_words(after[1])
+            words |= content_words(_DESCRIPTION_END.split(text[max(0, m.start() - 90):m.start()])[-1])
+            out.setdefault(name, set()).update(stems(words - named))
+    return out
+
+
+def description_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
+    """"Kathy Butler, the newly crowned European cross country champion" is not what "Recently
+    crowned European cross country champion Hayley Yelling… as does Kathy Butler" says, nor is
+    "Bank of Ireland, the country's biggest company" what "Allied Irish Banks, Ireland's biggest
+    company…, while Bank of Ireland shares rose" says: the description belongs to another name."""
+    mine = _descriptions(claim, _names(claim))
+    theirs = _descriptions(passage, _names(passage))
+    for name, described in mine.items():
+        if len(described) < 2:
+            continue
+        need = max(2, round(0.6 * len(described)))
+        own = max((len(described & d) for n, d in theirs.items() if _same(n, name)), default=0)
+        for other, d in theirs.items():
+            if not _same(other, name) and not any(_same(other, n) for n in mine) \
+                    and len(described & d) >= need > own:
+                return False, f"the source describes {other} so, not {name}"
     return True, None
