@@ -68,6 +68,16 @@ def test_dates_agree_compares_weekdays():
         False, "date differs: Friday in the claim, Tuesday in the source")
 
 
+def test_a_month_keeps_its_year():
+    """bbc politics: 'a role he won in May 2002' in a passage that also says 'elected in 2001'."""
+    passage = "Elected in a safe Labour seat in 2001 his previous job was school standards minister - a role he won in May 2002."
+    assert dates_agree("David Miliband became school standards minister in May 2001.", passage) == (
+        False, "date differs: May 2001 in the claim, May 2002 in the source")
+    assert dates_agree("David Miliband became school standards minister in May 2002.", passage) == (True, None)
+    assert dates_agree("The deal was signed on 3 March 2004.", "It was signed in March 2004 in Paris.") == (True, None)
+    assert dates_agree("It was released in July 2003.", "It came out in June 2003, and on DVD in July.") == (True, None)
+
+
 def test_the_verifiers_words_are_its_own():
     """Pinned outputs: the verifier's thresholds were measured with exactly these word forms, and
     they no longer move when search's tokenizer (index/bm25.py) is tuned."""

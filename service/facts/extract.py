@@ -245,6 +245,7 @@ _PERIODS = [(tag, re.compile(rx, re.IGNORECASE)) for tag, rx in [
 ]]
 _WEEKDAY_NAMES = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _MONTH_NAMES = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\b")
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\s+(?:\d{1,2},?\s+)?((?:19|20)\d\d)\b")
 
 
 def periods(text: str) -> set[str]:
@@ -262,6 +263,12 @@ def dates_agree(claim: str, passage: str) -> tuple[bool, str | None]:
         said, given = set(rx.findall(claim)), set(rx.findall(passage))
         if said and given and not said & given and not (mine and mine & theirs):
             return False, f"date differs: {', '.join(sorted(said))} in the claim, {', '.join(sorted(given))} in the source"
+    # "a role he won in May 2002" does not support "in May 2001", though the passage says 2001 elsewhere
+    given = set(_MONTH_YEAR.findall(passage))
+    for month, year in set(_MONTH_YEAR.findall(claim)) - given:
+        other = [f"{m} {y}" for m, y in given if m == month or y == year and not re.search(rf"\b{month}\b", passage)]
+        if other:
+            return False, f"date differs: {month} {year} in the claim, {', '.join(sorted(other))} in the source"
     return True, None
 
 
