@@ -665,3 +665,13 @@ def test_a_description_belongs_to_the_name_it_stands_beside(embed):
         "DiCaprio expected to grace the red carpet",
         "Hollywood is preparing for the 77th Academy Awards, on Sunday. A host of stars are expected to grace the "
         "red carpet outside Los Angeles' Kodak Theatre, including Johnny Depp, Cate Blanchett and Leonardo DiCaprio.")[0]
+
+
+def test_an_award_category_is_told_whole():
+    from service.answer.binding import category_agrees
+
+    source = "British actor Clive Owen is hoping to repeat his Golden Globe success with a best supporting actor award."
+    assert not category_agrees("Clive Owen hopes to win the Bafta for best actor.", source)[0]
+    assert category_agrees("Clive Owen hopes to win the best supporting actor award.", source)[0]
+    assert category_agrees("Jamie Foxx won best actor.", "Foxx won best actor, and Morgan Freeman best supporting actor.")[0]
+    assert category_agrees("Clive Owen won a Golden Globe.", source)[0]

@@ -503,3 +503,18 @@ def description_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
                     and len(described & d) >= need > own:
                 return False, f"the source describes {other} so, not {name}"
     return True, None
+
+
+_CATEGORY = re.compile(r"\bbest (?:(supporting|leading|lead) )?(actor|actress)\b", re.IGNORECASE)
+
+
+def category_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
+    """"The Bafta for best actor" is not "a best supporting actor award": an award category is
+    told whole."""
+    def kinds(text: str) -> set[tuple[bool, str]]:
+        return {(bool(m[1]) and m[1].lower() == "supporting", m[2].lower()) for m in _CATEGORY.finditer(text)}
+
+    mine, theirs = kinds(claim), kinds(passage)
+    if mine and theirs and not mine & theirs:
+        return False, "the source gives another award category"
+    return True, None

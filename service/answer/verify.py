@@ -17,8 +17,8 @@ import numpy as np
 
 from index.sentences import split_sentences
 from service.answer.binding import (
-    comparison_agrees, description_agrees, direction_agrees, figures_bound, level_or_change, names_in_place,
-    outcome_agrees, roles_bound,
+    category_agrees, comparison_agrees, description_agrees, direction_agrees, figures_bound, level_or_change,
+    names_in_place, outcome_agrees, roles_bound,
 )
 from service.answer.claims import Claim
 from service.answer.directives import directs_speech
@@ -183,7 +183,8 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
     if not ok:
         failures.append(why)
     for check in (dates_agree, roles_agree, figures_bound, direction_agrees, roles_bound, reversal_agrees,
-                  names_in_place, level_or_change, outcome_agrees, comparison_agrees, description_agrees):
+                  names_in_place, level_or_change, outcome_agrees, comparison_agrees, description_agrees,
+                  category_agrees):
         ok, why = check(claim, support.quote, question) if check is figures_bound else check(claim, support.quote)
         if not ok and check is reversal_agrees and question and reversal_agrees(claim, question)[0] \
                 and reversal_agrees(claim, article)[0]:
