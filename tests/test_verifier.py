@@ -675,3 +675,19 @@ def test_an_award_category_is_told_whole():
     assert category_agrees("Clive Owen hopes to win the best supporting actor award.", source)[0]
     assert category_agrees("Jamie Foxx won best actor.", "Foxx won best actor, and Morgan Freeman best supporting actor.")[0]
     assert category_agrees("Clive Owen won a Golden Globe.", source)[0]
+
+
+def test_a_shared_place_does_not_make_a_figure_the_claims():
+    """bbc sport: Isinbayeva jumped the 4.91m world record in Athens, not Feofanova; but 'the 31 year
+    old, who won Olympic 200m silver in Sydney' is still the Campbell named before."""
+    from service.answer.binding import figures_bound
+
+    athens = ("The organisers hope that Isinbayeva's main rival, fellow Russian Svetlana Feofanova, will also take part. "
+              "The pair had a thrilling battle in Athens which ended with Isinbayeva finally jumping a world record "
+              "of 4.91m to claim the gold medal.")
+    assert not figures_bound("Svetlana Feofanova cleared a world record 4.91m to take the pole vault gold in Athens.",
+                             athens)[0]
+    assert figures_bound("Isinbayeva jumped a world record of 4.91m in Athens.", athens)[0]
+    sydney = ("Campbell's relay triumph made up for his disappointing displays. The 31 year old, who won Olympic 200m "
+              "silver in Sydney in 2000, said a hamstring injury had stopped him.")
+    assert figures_bound("Darren Campbell, 31, won the Olympic 200m silver medal in Sydney in 2000.", sydney)[0]

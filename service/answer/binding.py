@@ -163,7 +163,9 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
     foreign = [n for n in sc.names if not any(_same(n, c) for c in all_claim_names)
                and n.lower() not in DEMONYMS  # "an Iranian weblogger" describes, it is not another subject
                and not _SPEAKER(n).search(sc.text)]  # "Maria Okafor said repairs would cost £4m"
-    if cc.names and foreign and not any(_same(n, c) for n in sc.names for c in cc.names) \
+    # A place both name is where, not who: "Isinbayeva… world record of 4.91m in Athens" is not Feofanova's.
+    who = [c for c in cc.names if not (_where(c, cc.text) and _where(c, sc.text))] or cc.names
+    if cc.names and foreign and not any(_same(n, c) for n in sc.names for c in who) \
             and not _points_back(sc, source, cc.names):
         return False
     ok, _ = polarity_agrees(cc.text, sc.text)  # "made a profit of $676m" vs "a $676m loss"
