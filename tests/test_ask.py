@@ -1,4 +1,5 @@
 """The answer chain: real 0.5B model for behaviour, scripted outputs for exact verifier logic."""
+import re
 import subprocess
 import sys
 
@@ -314,11 +315,17 @@ def test_a_figure_still_missing_is_looked_for_among_the_sentences_that_hold_one(
     assert "described the meeting" not in shown and "Kremlin" not in shown.split("Question:")[0]
     assert not a.abstained and "€11 billion" in a.answer
     _check_citations(a, store)
-    # A figure from a sentence about something else is not the answer: withdrawn, abstention stands.
+    # A figure from a sentence about something else is not the answer: withdrawn with its citation.
     other = "The UK and Norway jointly pledged another $589 million to fund maintenance for vehicles [1]."
     model = ScriptedModel(["The sources do not say.", "The sources do not say.", other])
     a = answer_question(Context(settings, store, model), question)
     assert model.calls == 3 and a.abstained and a.citations == [], a.model_dump()
+    said = "Germany committed IRIS-T mobile air defense missile systems and PATRIOT missiles [1]."
+    model = ScriptedModel([said, other])  # shown at once (no copy retry), then the focused call
+    a = answer_question(Context(settings, store, model), question)
+    assert model.calls == 2 and a.abstained and "$589" not in a.answer, a.model_dump()
+    assert a.answer.endswith("The sources do not give the figure asked for.")
+    assert [c.id for c in a.citations] == [int(n) for n in re.findall(r"\[(\d+)\]", a.answer)] == [1], a.model_dump()
     # Not for a question that asks for no figure, nor once the answer gives one.
     model = ScriptedModel(["The sources do not say.", "The sources do not say.", copied])
     answer_question(Context(settings, store, model), "Who met Vladimir Putin on Friday?")

@@ -691,3 +691,16 @@ def test_a_shared_place_does_not_make_a_figure_the_claims():
     sydney = ("Campbell's relay triumph made up for his disappointing displays. The 31 year old, who won Olympic 200m "
               "silver in Sydney in 2000, said a hamstring injury had stopped him.")
     assert figures_bound("Darren Campbell, 31, won the Olympic 200m silver medal in Sydney in 2000.", sydney)[0]
+
+
+def test_review_probes_for_this_rounds_checks():
+    """A reviewer's probes: another name's title is not this name's description; the official
+    category wording; 'in the US-led…' is not a place to price in."""
+    from service.answer.abstain import gives
+    from service.answer.binding import category_agrees, description_agrees
+
+    assert description_agrees("Arsenal manager Arsene Wenger praised Thierry Henry.",
+                              "Thierry Henry scored twice. Arsenal manager Arsene Wenger praised Robert Pires and Thierry Henry.")[0]
+    assert category_agrees("Clive Owen won best supporting actor.", "He won the Bafta for best actor in a supporting role.")[0]
+    assert not category_agrees("Clive Owen won best actor.", "He won the Bafta for best actor in a supporting role.")[0]
+    assert gives("quantity", "Its budget is £2bn.", "How much will the fund spend in the US-led coalition?")

@@ -38,7 +38,7 @@ _HOW_MANY = re.compile(r"\bhow many ((?:(?!did|do|does|were|was|are|is|have|has|
 
 _PLACE_MONEY = {"uk": "GBP", "britain": "GBP", "england": "GBP", "scotland": "GBP", "wales": "GBP",
                 "us": "USD", "usa": "USD", "america": "USD", "united states": "USD"}
-_IN_PLACE = re.compile(r"\bin (?:the )?(" + "|".join(_PLACE_MONEY) + r")\b", re.IGNORECASE)
+_IN_PLACE = re.compile(r"\b[Ii]n (?:the )?(UK|US|USA|" + "|".join(p.title() for p in _PLACE_MONEY) + r")(?![-\w])")
 
 
 def _stem(word: str) -> str:

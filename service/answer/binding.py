@@ -441,7 +441,7 @@ def direction_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
 
 
 # "three times as many people joining as leaving", "more exports than imports": two sides, in order.
-_COMPARED = re.compile(r"\bas (?:many|much) (.+?) as (.+?)(?=[,.;:)]|$)|\bmore (.+?) than (.+?)(?=[,.;:)]|$)",
+_COMPARED = re.compile(r"\bas (?:many|much) ([^,.;:]+?) as (.+?)(?=[,.;:)]|$)|\bmore ([^,.;:]+?) than (.+?)(?=[,.;:)]|$)",
                        re.IGNORECASE)
 
 
@@ -476,14 +476,18 @@ def _descriptions(text: str, found: list[str]) -> dict[str, set[str]]:
     bank,") or the words just before it back to a clause break ("crowned European champion Hayley
     Yelling")."""
     out: dict[str, set[str]] = {}
-    named = {w.lower() for name in found for w in name.split()}  # "…, including Johnny Depp," describes no one
+    named = set().union(*(content_words(name) for name in found)) if found else set()  # "…, including Johnny
+    # Depp," describes no one
+    spans = [m.span() for name in found for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
     for name in found:
         for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
             words = set()
             after = _APPOSITION.match(text, m.end())
             if after and not re.match(r"(?:with|including|such|like|plus|who|which|where|and|but|or)\b", after[1], re.I):
                 words |= content_words(after[1])
-            words |= content_words(_DESCRIPTION_END.split(text[max(0, m.start() - 90):m.start()])[-1])
+            # back to a clause break, or to another name ("Arsene Wenger praised Robert Pires and…")
+            start = max([m.start() - 90] + [e for s, e in spans if e <= m.start()])
+            words |= content_words(_DESCRIPTION_END.split(text[max(0, start):m.start()])[-1])
             out.setdefault(name, set()).update(stems(words - named))
     return out
 
@@ -507,14 +511,16 @@ def description_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
     return True, None
 
 
-_CATEGORY = re.compile(r"\bbest (?:(supporting|leading|lead) )?(actor|actress)\b", re.IGNORECASE)
+_CATEGORY = re.compile(r"\bbest (?:(supporting|leading|lead) )?(actor|actress)\b(?: in a (supporting|leading) role\b)?",
+                       re.IGNORECASE)
 
 
 def category_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
     """"The Bafta for best actor" is not "a best supporting actor award": an award category is
     told whole."""
     def kinds(text: str) -> set[tuple[bool, str]]:
-        return {(bool(m[1]) and m[1].lower() == "supporting", m[2].lower()) for m in _CATEGORY.finditer(text)}
+        return {("supporting" in {(m[1] or "").lower(), (m[3] or "").lower()}, m[2].lower())
+                for m in _CATEGORY.finditer(text)}
 
     mine, theirs = kinds(claim), kinds(passage)
     if mine and theirs and not mine & theirs:

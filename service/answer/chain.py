@@ -302,8 +302,10 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
             # A figure picked from sentences chosen for holding one needs two of the question's words
             # beside it, names apart: "could cut up to 45,000 jobs" does not say the workforce is
             # "reduced to what size", nor does "the show's highest audience came at Christmas 1986"
-            # give the "peak audience for the episode in which Den was killed off".
-            if on_topic(question, [vs.support.quote for vs in typed.verified if vs.supported], words=2):
+            # give the "peak audience for the episode in which Den was killed off". Every figure it
+            # gives, or none is kept.
+            figures = [vs for vs in typed.verified if vs.supported and gives(kind, vs.text, question)]
+            if figures and all(on_topic(question, [vs.support.quote], words=2) for vs in figures):
                 stream.parts += typed.parts
                 stream.verified += typed.verified
                 for part in typed.parts if on_sentence else ():

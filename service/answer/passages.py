@@ -78,7 +78,7 @@ def select_passages(question: str, sources: list[Source], embed: Embed, budget: 
     seen: set[str] = set()
     for source in sources:
         for unit in _units(source):
-            text = source.article_text[unit[-1][0]:unit[-1][1]]  # scored on its own words
+            text = source.article_text[unit[-1][0]:unit[-1][1]]  # scored on its own words (but see keep)
             key = _key(text)
             if not key or key in seen or keep and not keep(text):
                 continue

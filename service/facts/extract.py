@@ -265,7 +265,7 @@ def dates_agree(claim: str, passage: str) -> tuple[bool, str | None]:
             return False, f"date differs: {', '.join(sorted(said))} in the claim, {', '.join(sorted(given))} in the source"
     # "a role he won in May 2002" does not support "in May 2001", though the passage says 2001 elsewhere
     given = set(_MONTH_YEAR.findall(passage))
-    for month, year in set(_MONTH_YEAR.findall(claim)) - given:
+    for month, year in sorted(set(_MONTH_YEAR.findall(claim)) - given):
         other = [f"{m} {y}" for m, y in given if m == month or y == year and not re.search(rf"\b{month}\b", passage)]
         if other:
             return False, f"date differs: {month} {year} in the claim, {', '.join(sorted(other))} in the source"
