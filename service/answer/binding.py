@@ -149,7 +149,7 @@ def figures_bound(claim: str, passage: str, question: str = "") -> tuple[bool, s
             # e.g. "Brent rose $1.64 to $44.45" from "US crude rose $1.64…, Brent gained $1.32 to $44.45"
             return False, f"the source gives {', '.join(_show(f) for f in sorted(present))} in different statements"
         others = [o for o in claim_clauses if o is not cc]
-        for fig in present:
+        for fig in sorted(present):
             holders = [sc for sc in source if fig in sc.figures]
             if not any(_fits(sc, source, cc, others, all_claim_names) for sc in holders):
                 return False, f"the source gives {_show(fig)} for another subject"
@@ -478,17 +478,17 @@ def _descriptions(text: str, found: list[str]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     named = set().union(*(content_words(name) for name in found)) if found else set()  # "…, including Johnny
     # Depp," describes no one
-    spans = [m.span() for name in found for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
-    for name in found:
-        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-            words = set()
-            after = _APPOSITION.match(text, m.end())
-            if after and not re.match(r"(?:with|including|such|like|plus|who|which|where|and|but|or)\b", after[1], re.I):
-                words |= content_words(after[1])
-            # back to a clause break, or to another name ("Arsene Wenger praised Robert Pires and…")
-            start = max([m.start() - 90] + [e for s, e in spans if e <= m.start()])
-            words |= content_words(_DESCRIPTION_END.split(text[max(0, start):m.start()])[-1])
-            out.setdefault(name, set()).update(stems(words - named))
+    hits = [(name, m) for name in found for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+    spans = [m.span() for _, m in hits]
+    for name, m in hits:
+        words = set()
+        after = _APPOSITION.match(text, m.end())
+        if after and not re.match(r"(?:with|including|such|like|plus|who|which|where|and|but|or)\b", after[1], re.I):
+            words |= content_words(after[1])
+        # back to a clause break, or to another name ("Arsene Wenger praised Robert Pires and…")
+        start = max([m.start() - 90] + [e for s, e in spans if e <= m.start()])
+        words |= content_words(_DESCRIPTION_END.split(text[max(0, start):m.start()])[-1])
+        out.setdefault(name, set()).update(stems(words - named))
     return out
 
 

@@ -219,11 +219,14 @@ _FIGURES = ("quantity", "date")  # kinds a sentence can be picked by, unlike a n
 FOCUS_TOKENS = 120
 
 
+def _cited_articles(verified: list[VerifiedSentence]) -> list[str]:
+    return [f"{vs.support.source.hit.title}\n{vs.support.source.article_text}" for vs in verified if vs.supported]
+
+
 def _answers(stream: _SentenceStream, kind: str, question: str) -> bool:
     """Whether what was verified so far gives the kind of fact asked, from an article about it."""
-    verified = [vs for vs in stream.verified if vs.supported]
-    cited = [f"{vs.support.source.hit.title}\n{vs.support.source.article_text}" for vs in verified]
-    return gives(kind, " ".join(vs.text for vs in verified), question) and about_the_question(question, cited)
+    said = " ".join(vs.text for vs in stream.verified if vs.supported)
+    return gives(kind, said, question) and about_the_question(question, _cited_articles(stream.verified))
 
 
 def _generate(ctx: Context, messages: list[dict], stream: _SentenceStream, on_token: OnToken | None) -> dict:
@@ -320,7 +323,7 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
     if not supported:
         lap("total", started)
         return _abstain(question, ctx.llm.name, timings, stream.unsupported, usage)
-    cited = [f"{vs.support.source.hit.title}\n{vs.support.source.article_text}" for vs in verified if vs.supported]
+    cited = _cited_articles(verified)
     # A copied sentence answers an untyped question ("Where are the secret beaches?") only if its
     # quote says something the question asks about, not just a place or person it names.
     copied_off_topic = retried and kind is None and not on_topic(
