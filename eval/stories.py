@@ -203,7 +203,8 @@ def run_stories(sset: StorySet, settings: Settings, out_dir: Path, data_dir: Pat
         for name, cos, link in (("cosine>=0.55, single link", 0.55, 0.0), ("cosine>=0.70, single link", 0.70, 0.0),
                                 ("cosine>=0.70, average link", 0.70, 0.5)):
             params = StoryParams(window_days=settings.story_window_days, min_cosine=cos, min_evidence=0.0,
-                                 min_evidence_undated=0.0, near_duplicate=2.0, link_density=link, rare_df=0)
+                                 min_evidence_undated=0.0, near_duplicate=2.0, link_density=link, rare_df=0,
+                                 side_mentions=10**9)  # no fixtures: cosine alone
             groups = Grouper(docs, vectors, params).groups()
             baselines[name] = pair_scores([[docs[i].id for i in g] for g in groups], truth, ignore)
 

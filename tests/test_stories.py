@@ -236,6 +236,44 @@ def test_one_article_touching_two_events_does_not_glue_them():
     assert not any({0, 2} <= set(x) for x in groups), groups
 
 
+# One rugby match told four ways (team news, report, reaction, a pundit) and another match of one side:
+# the four share little wording, but every lead names the same two sides with a fixture word.
+MATCH = [
+    ("Bell called up for Ireland match", "Bath prop Duncan Bell has been added to England's squad to face Ireland "
+     "at Lansdowne Road on Sunday. Andy Robinson said Bell had earned his chance: England have lost their "
+     "last two games and need a win in Dublin."),
+    ("Ireland 19-13 England", "Ireland beat England 19-13 at Lansdowne Road to stay on course for the Grand "
+     "Slam. Brian O'Driscoll scored the decisive try and Ronan O'Gara kicked 14 points as the visitors of "
+     "Andy Robinson slipped to a third straight defeat."),
+    ("Campese berates whingeing England", "David Campese has told England to stop complaining after their "
+     "defeat to Ireland at Lansdowne Road. Andy Robinson had criticised the referee for two disallowed tries, "
+     "but the former wing said good sides win anyway."),
+    ("England coach faces disciplinary rap", "Andy Robinson faces action after criticising the referee in "
+     "England's loss to Ireland. The International Rugby Board is studying his remarks about two tries "
+     "that were not given at Lansdowne Road."),
+    ("Wales 11-9 England", "Wales beat England 11-9 at the Millennium Stadium in Cardiff, Gavin Henson "
+     "kicking the winning penalty from long range. Andy Robinson's young side had led at the break."),
+    ("Henson stars as Wales stun England", "Gavin Henson's late penalty gave Wales victory over England in "
+     "Cardiff on Saturday. Wales coach Mike Ruddock hailed the centre as the Millennium Stadium erupted."),
+]
+
+
+def test_reports_of_one_match_group_and_another_match_of_one_side_does_not():
+    """Previews, reports and reactions to one match share its two sides, rarely its words."""
+    from service.stories.grouping import fixture
+
+    sides = {"England", "Ireland", "Wales"}
+    assert fixture(*MATCH[0], sides) == {"England", "Ireland"}  # the side named last before "face"
+    assert fixture(*MATCH[1], sides) == {"England", "Ireland"}  # the headline's score
+    assert fixture(*MATCH[2], sides) == {"England", "Ireland"}  # "defeat to Ireland"
+    assert fixture(*MATCH[5], sides) == {"England", "Wales"}  # "victory over England"
+    assert fixture("Ireland seek new coach", "The IRFU began its search on Monday.", sides) is None
+    groups = _grouped(_grouper(MATCH, side_mentions=2))
+    assert [0, 1, 2, 3] in groups and [4, 5] in groups, groups
+    without = _grouped(_grouper(MATCH, side_mentions=2, fixture_evidence=9.0))
+    assert [0, 1, 2, 3] not in without, without  # the words alone do not make it one story
+
+
 # --- conflicts: the same fact, told differently ---------------------------------------------------
 @pytest.mark.parametrize("a, b, expected", [
     # Things are not people: events, prizes and organisations sharing a last word.
@@ -253,6 +291,9 @@ def test_one_article_touching_two_events_does_not_glue_them():
      "The LSE rejected the Deutsche Boerse offer, which valued the exchange at about £1.35bn.", []),
     ("Up to 1.4m workers could take part in the strike on 23 March.",
      "Up to 1.4 million workers could take part in the strike on 23 March.", []),
+    # Two people's total and one's share.
+    ("Hodgson and Barkley, who missed six penalties between them, were blamed by England's coach.",
+     "Hodgson missed three penalties, and England's coach blamed the kickers for the defeat.", []),
     # Two holders, two stakes: not one disputed figure.
     ("Fund TCI, which owns 5% of Deutsche Boerse shares, opposes the bid for the LSE.",
      "Fund Atticus, which owns 2% of Deutsche Boerse shares, opposes the bid for the LSE.", []),

@@ -24,7 +24,7 @@ from service.facts.conflicts import alignment, compare_sentences, relation, shor
 from service.stories.grouping import Doc, Grouper, GroupingParams, jaccard
 
 StoryParams = GroupingParams
-VERSION = "4"  # of grouping and conflicts: a stored result from another version is recomputed
+VERSION = "5"  # of grouping and conflicts: a stored result from another version is recomputed
 MAX_SENTENCES = 120  # per article, when comparing facts: bounds a story's cost on huge articles
 MAX_CONFLICTS_PER_PAIR = 10  # two reports that differ more than this are not two versions of one fact list
 

@@ -5,11 +5,13 @@ between two articles needs evidence of one event: either a near-duplicate text, 
 vectors *and* the same specific words in the whole texts — a tf-idf cosine, so the names and
 figures few articles share weigh most (sharing "Blair" or "£1bn" says little, "Ebbers" or
 "12,575" a lot). Undated articles need stronger evidence than two reports a few days apart.
+The team news, preview, report and reactions of one match read far apart as text but name the
+same two sides in their leads and a rare player or ground: that counts as evidence too.
 
 Groups grow by average linkage, not by chains: two groups merge only when more than half of their
 article pairs are linked, so one article that touches two events cannot glue them together.
-Candidates come from each article's nearest neighbours by vector and from rare names shared
-through an inverted index, never from all pairs: 2,000 articles group in a few seconds.
+Candidates come from each article's nearest neighbours by vector and from rare names and
+fixtures shared through inverted indexes, never from all pairs: 2,000 articles group in a few seconds.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.sentences import sentence_spans
 from service.facts.extract import COMMON_CAPITALISED, TITLE_WORDS, names
 
 
@@ -36,6 +39,11 @@ class GroupingParams:
     link_density: float = 0.51  # more than half of the cross pairs must be (loosely) linked for two groups to merge
     rare_df: int = 8  # names held by at most this many articles seed candidates directly
     min_docs: int = 500  # document frequencies are read as if the corpus had at least this many
+    fixture_evidence: float = 0.2  # the same match (two sides in both leads): weaker word evidence suffices
+    fixture_cosine: float = 0.3
+    fixture_name_df: int = 30  # ...when both also name someone or somewhere this rare (a player, a ground)
+    side_mentions: int = 3  # a name is a side (team, player) once the corpus shows it in this many fixtures
+    max_fixture: int = 60  # articles of one fixture compared pairwise: more is a rivalry over years, not one match
 
 
 @dataclass
@@ -96,6 +104,43 @@ def _tfidf(texts: list[str], min_docs: int) -> list[dict[str, float]]:
     return out
 
 
+_SIDE = r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})"
+# "face Ireland", "19-13 loss to Ireland", "victory over England", "Scotland v Italy"
+_FIXTURE = re.compile(r"\b(?:v|vs|versus|against|face[sd]?|facing|play(?:s|ed)?|host(?:s|ed)?|beat(?:s|en)?|"
+                      r"(?:defeat|loss|lost|lose)\s+(?:to|by|against)|(?:win|victory|triumph)\s+(?:over|against)|"
+                      r"(?:clash|draw|game|match|tie)\s+(?:with|against))\.?\s+" + _SIDE)
+_SCORE = re.compile(_SIDE + r"\s+\d{1,3}-\d{1,3}\s+" + _SIDE)
+
+
+def fixture_sides(title: str, text: str) -> list[str]:
+    """Every name an article shows as one side of a match: the corpus learns its teams from these."""
+    whole = f"{title}.\n{text}"
+    return [m[1] for m in _FIXTURE.finditer(whole)] + [x for m in _SCORE.finditer(whole) for x in (m[1], m[2])]
+
+
+def fixture(title: str, lead: str, sides: set[str]) -> frozenset[str] | None:
+    """The match an article is about, as its two sides, from its headline ("Ireland 19-13 England")
+    or its lead ("…added to England's squad to face Ireland": the side named last before the
+    fixture word plays the side after it). Previews, team news and reports of one match share it,
+    even when their words do not."""
+    m = _SCORE.search(title)
+    if m and m[1] in sides and m[2] in sides and m[1] != m[2]:
+        return frozenset((m[1], m[2]))
+    text = f"{title}.\n{lead}"
+    for m in _FIXTURE.finditer(text):
+        if m[1] not in sides:
+            continue
+        before = [n for n in names(text[:m.start()]) if n in sides and n != m[1]]
+        if before:
+            return frozenset((before[-1], m[1]))
+    return None
+
+
+def _lead(text: str, sentences: int = 2) -> str:
+    spans = sentence_spans(text)[:sentences]
+    return text[:spans[-1][1]] if spans else text[:400]
+
+
 @dataclass
 class Evidence:
     cosine: float  # title + lead vectors
@@ -112,6 +157,9 @@ class Grouper:
         self.df = Counter(e for ns in self.names for e in ns)
         self.terms = _tfidf([f"{d.title}\n{d.title}\n{d.text}" for d in docs], self.p.min_docs)
         self._shingles: dict[int, frozenset] = {}
+        seen = Counter(x for d in docs for x in fixture_sides(d.title, d.text))
+        sides = {x for x, k in seen.items() if k >= self.p.side_mentions}
+        self.fixtures = [fixture(d.title, _lead(d.text), sides) for d in docs]
 
     def shingles(self, i: int) -> frozenset:
         if i not in self._shingles:
@@ -137,6 +185,13 @@ class Grouper:
                     holders[e].append(i)
         for members in holders.values():
             pairs.update((a, b) for x, a in enumerate(members) for b in members[x + 1:])
+        matches: dict[frozenset, list[int]] = defaultdict(list)
+        for i, key in enumerate(self.fixtures):
+            if key:
+                matches[key].append(i)
+        for members in matches.values():
+            if len(members) <= self.p.max_fixture:
+                pairs.update((a, b) for x, a in enumerate(members) for b in members[x + 1:])
         return pairs
 
     def evidence(self, i: int, j: int) -> Evidence:
@@ -155,9 +210,16 @@ class Grouper:
             return True
         if di is not None and dj is not None and abs(di - dj) > p.window_days:
             return False
-        if ev.cosine < p.min_cosine:
-            return False
         need = p.min_evidence if di is not None and dj is not None else p.min_evidence_undated
+        if self.fixtures[i] is not None and self.fixtures[i] == self.fixtures[j] \
+                and any(self.df[e] <= p.fixture_name_df for e in self.names[i] & self.names[j]):
+            # One match, and a player or a ground both name: team news and a pundit's reaction
+            # read far apart as text.
+            need, closeness = min(need, p.fixture_evidence), p.fixture_cosine
+        else:
+            closeness = p.min_cosine
+        if ev.cosine < closeness:
+            return False
         if loose:
             need = min(need, p.loose_evidence)
         return ev.words + p.cosine_weight * ev.cosine >= need
