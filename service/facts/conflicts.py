@@ -310,12 +310,12 @@ _JOINT = re.compile(r"\b(?:between them|combined|jointly|together)\b", re.IGNORE
 def _number_differences(a: str, b: str) -> list[Difference]:
     """Two figures of the same kind (currency, percentage or counted noun) said about the same
     thing (they share words or another figure nearby), neither one the other rounded."""
+    if bool(_JOINT.search(a)) != bool(_JOINT.search(b)):
+        return []  # "Hodgson and Barkley missed six between them" / "Hodgson missed three": a sum and a part
     converted = {q.text for c in (*_conversions(a).values(), *_conversions(b).values()) for q in quantities(c)}
     qa = [q for q in quantities(a) if q.text not in converted]  # "(£6bn)" follows its amount: compared apart
     qb = [r for r in quantities(b) if r.text not in converted]
     steps = _successive(a, b)
-    if bool(_JOINT.search(a)) != bool(_JOINT.search(b)):
-        return []  # "Hodgson and Barkley missed six between them" / "Hodgson missed three": a sum and a part
     only_a = [q for q in qa if not any(q.value == r.value for r in qb) and q.text not in steps]
     only_b = [r for r in qb if not any(r.value == q.value for q in qa) and r.text not in steps]
     out = []

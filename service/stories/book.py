@@ -21,7 +21,7 @@ from index.sentences import sentence_spans
 from index.sqlite import connect
 from index.store import ArticleStore
 from service.facts.conflicts import alignment, compare_sentences, relation, short_name, shown
-from service.stories.grouping import Doc, Grouper, GroupingParams, jaccard
+from service.stories.grouping import Doc, Grouper, GroupingParams, jaccard, lead
 
 StoryParams = GroupingParams
 VERSION = "5"  # of grouping and conflicts: a stored result from another version is recomputed
@@ -65,11 +65,6 @@ CREATE TABLE IF NOT EXISTS stories_state (key TEXT PRIMARY KEY, value TEXT);
 """
 
 
-def _lead(text: str, sentences: int = 4) -> str:
-    spans = sentence_spans(text)[:sentences]
-    return text[spans[0][0]:spans[-1][1]] if spans else text[:600]
-
-
 def _counterparts(a: list[str], b: list[str]) -> set[tuple[int, int]]:
     """Sentence pairs where one is the other's closest match in the other article: only those can
     tell the same fact (two lists of "phase N costs X" would otherwise all differ from each other)."""
@@ -111,7 +106,7 @@ class StoryBook:
             found = self._stored_lead_vectors([r["id"] for r in todo])
             missing = [r for r in todo if r["id"] not in found]
             if missing:  # e.g. a Chroma server that does not return embeddings
-                vecs = self.store.embeddings.embed_documents([f"{r['title']}\n{_lead(r['text'])}" for r in missing])
+                vecs = self.store.embeddings.embed_documents([f"{r['title']}\n{lead(r['text'], 4)}" for r in missing])
                 found.update({r["id"]: np.asarray(v, np.float32) for r, v in zip(missing, vecs)})
             with self.db:
                 self.db.executemany("INSERT OR REPLACE INTO article_vectors VALUES (?,?,?)",

@@ -136,9 +136,14 @@ def fixture(title: str, lead: str, sides: set[str]) -> frozenset[str] | None:
     return None
 
 
-def _lead(text: str, sentences: int = 2) -> str:
+def lead(text: str, sentences: int) -> str:
+    """The first sentences of an article: where it says what happened."""
     spans = sentence_spans(text)[:sentences]
-    return text[:spans[-1][1]] if spans else text[:400]
+    return text[spans[0][0]:spans[-1][1]] if spans else text[:600]
+
+
+def _within(members: list[int]) -> set[tuple[int, int]]:
+    return {(a, b) for x, a in enumerate(members) for b in members[x + 1:]}
 
 
 @dataclass
@@ -159,7 +164,7 @@ class Grouper:
         self._shingles: dict[int, frozenset] = {}
         seen = Counter(x for d in docs for x in fixture_sides(d.title, d.text))
         sides = {x for x, k in seen.items() if k >= self.p.side_mentions}
-        self.fixtures = [fixture(d.title, _lead(d.text), sides) for d in docs]
+        self.fixtures = [fixture(d.title, lead(d.text, 2), sides) for d in docs]
 
     def shingles(self, i: int) -> frozenset:
         if i not in self._shingles:
@@ -184,14 +189,14 @@ class Grouper:
                 if self.df[e] <= self.p.rare_df:
                     holders[e].append(i)
         for members in holders.values():
-            pairs.update((a, b) for x, a in enumerate(members) for b in members[x + 1:])
+            pairs |= _within(members)
         matches: dict[frozenset, list[int]] = defaultdict(list)
         for i, key in enumerate(self.fixtures):
             if key:
                 matches[key].append(i)
         for members in matches.values():
             if len(members) <= self.p.max_fixture:
-                pairs.update((a, b) for x, a in enumerate(members) for b in members[x + 1:])
+                pairs |= _within(members)
         return pairs
 
     def evidence(self, i: int, j: int) -> Evidence:
