@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from index.sentences import split_sentences
 from service.facts.extract import (
-    DEMONYMS, MONTHS, TITLE_WORDS, acronym, mentions, name_places, names, place_tokens, polarity_agrees, quantities,
-    same_place, starts, stems,
+    DEMONYMS, MONTHS, SAME_NAME, TITLE_WORDS, acronym, mentions, name_places, names, place_tokens, polarity_agrees,
+    quantities, same_place, starts, stems,
 )
 from service.facts.words import content_words
 
@@ -30,7 +30,7 @@ _SHARES = {("a", "half"): 1 / 2, ("one", "half"): 1 / 2, ("a", "third"): 1 / 3, 
            ("two", "thirds"): 2 / 3, ("a", "quarter"): 1 / 4, ("one", "quarter"): 1 / 4, ("three", "quarters"): 3 / 4,
            ("a", "fifth"): 1 / 5, ("one", "fifth"): 1 / 5}
 _FRACTION = re.compile(r"\b(?:(a|one|two|three)[\s-]+(half|thirds?|quarters?|fifth))\b(?=\s+of\b)(?!\s+of the year)"
-                       r"|\b(half)\b(?!\s+(?:a|an)\s|[\s-]+(?:time|year|century|hour))", re.IGNORECASE)
+                       r"|\b(half)\b(?!\s+(?:a|an)\s|[\s-]+(?:time|year|century|hour)|-\w)", re.IGNORECASE)
 
 
 def figures(text: str) -> set[tuple[str, float]]:
@@ -91,7 +91,7 @@ _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "
 
 def _name_words(name: str) -> set[str]:
     words = {w.lower().strip(".") for w in name.split()} - _HONORIFICS
-    return {DEMONYMS.get(w, w) for w in words}
+    return {SAME_NAME.get(w, DEMONYMS.get(w, w)) for w in words}
 
 
 def _same(a: str, b: str) -> bool:
@@ -108,22 +108,28 @@ class _Clause:
     figures: set
     names: list[str]
     words: set[str]
+    whole: str = ""  # the sentence the clause belongs to
 
 
-def _clauses(text: str) -> list[_Clause]:
+def _clauses(text: str, referent: str = "") -> list[_Clause]:
+    """`referent`: whom the text's opening refers back to ("The 31 year old Scot…" after a
+    sentence naming Dougie Walker): its first sentence is about them too."""
     out = []
     for i, sentence in enumerate(split_sentences(text)):
         for n, part in enumerate(p for p in _CLAUSE.split(sentence) if p and p.strip()):
             part = part.strip()
-            out.append(_Clause(part, i, figures(part), _subjects(part) if n == 0 else _names(part),
-                               content_words(part)))
+            found = _subjects(part) if n == 0 else _names(part)
+            out.append(_Clause(part, i, figures(part), found + [referent] if referent and i == 0 else found,
+                               content_words(part), sentence))
     return out
 
 
-def figures_bound(claim: str, passage: str, question: str = "") -> tuple[bool, str | None]:
+def figures_bound(claim: str, passage: str, question: str = "", referent: str = "") -> tuple[bool, str | None]:
     """Every figure of the claim sits, in the passage, in a clause about the claim's subject, and
     the figures one claim clause gives together sit together in one source clause."""
-    source = _clauses(passage)
+    if re.match(r"\W*(?:he|she|it|they|his|her|its|their)\b", passage, re.IGNORECASE):
+        referent = ""  # a pronoun may be anyone's; a description ("The 31 year old Scot") is not
+    source = _clauses(passage, referent)
     claim_clauses = _clauses(claim)
     all_claim_names = _names(claim)
     given = set().union(*(sc.figures for sc in source)) if source else set()
@@ -144,8 +150,12 @@ def figures_bound(claim: str, passage: str, question: str = "") -> tuple[bool, s
         present = {f for f in cc.figures if f in given and f not in asked}  # the question's figures are premise
         # whether each figure is there at all is numbers_agree's question; here: together?
         claim_figures = set().union(*(c.figures for c in claim_clauses))
+        # Split only if each holder gives a rival of a kind the claim gives: "1500m victory" in one sentence
+        # and "four minutes 14.74 seconds" in the next are one race; "$32bn (£16.7bn…" one sum.
+        kinds = {k for k, _ in present}
         if len(present) > 1 and not any(present <= sc.figures for sc in source) and any(
-                all(sc.figures - claim_figures for sc in source if f in sc.figures) for f in present):
+                all({k for k, _ in sc.figures - claim_figures} & kinds for sc in source if f in sc.figures)
+                for f in present):
             # e.g. "Brent rose $1.64 to $44.45" from "US crude rose $1.64…, Brent gained $1.32 to $44.45"
             return False, f"the source gives {', '.join(_show(f) for f in sorted(present))} in different statements"
         others = [o for o in claim_clauses if o is not cc]
@@ -162,13 +172,17 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
     16.3%" told as "imports rose 12.3%, while exports rose 16.3%")."""
     foreign = [n for n in sc.names if not any(_same(n, c) for c in all_claim_names)
                and n.lower() not in DEMONYMS  # "an Iranian weblogger" describes, it is not another subject
-               and not _SPEAKER(n).search(sc.text)]  # "Maria Okafor said repairs would cost £4m"
+               and n.lower() not in MONTHS  # "0.1% growth between July and September" is when
+               and not _SPEAKER(n).search(sc.text)  # "Maria Okafor said repairs would cost £4m"
+               and not _counted(n, sc.text)]  # "calling back 17,815 Buick Raniers": what, not who
     # A place both name is where, not who: "Isinbayeva… world record of 4.91m in Athens" is not Feofanova's.
     who = [c for c in cc.names if not (_where(c, cc.text) and _where(c, sc.text))] or cc.names
     if cc.names and foreign and not any(_same(n, c) for n in sc.names for c in who) \
             and not _points_back(sc, source, cc.names):
         return False
-    ok, _ = polarity_agrees(cc.text, sc.text)  # "made a profit of $676m" vs "a $676m loss"
+    # "made a profit of $676m" vs "a $676m loss"; a negation the claim adds after "because" may
+    # sit in another clause of the sentence ("…because the windshield is not properly fitted").
+    ok, _ = polarity_agrees(cc.text, sc.text, sc.whole)
     if not ok:
         return False
     kinds = {k for k, _ in cc.figures}
@@ -188,14 +202,18 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
     return not (swapped_in and swapped_out)
 
 
+def _counted(name: str, text: str) -> bool:
+    return re.search(rf"\d[\d,.]*\s+{re.escape(name)}", text) is not None
+
+
 def _SPEAKER(name: str) -> re.Pattern:
-    return re.compile(rf"{re.escape(name)}(?:,[^,]{{0,60}},)?\s+(?:said|says|told|added|warned|explained|insisted|"
+    return re.compile(rf"{re.escape(name)}\)?(?:,[^,]{{0,60}},|\s*\([^)]{{1,20}}\))?\s+(?:said|says|told|added|warned|explained|insisted|"
                       rf"claimed|stated)\b|according to {re.escape(name)}")
 
 
 _ROLE = (r"(chief executive|chief financial officer|chief operating officer|chairman|chairwoman|president|"
          r"secretary|director|minister|leader|spokesman|spokeswoman|boss|manager|coach|captain|mayor)")
-_ROLE_THEN_NAME = re.compile(_ROLE + r"(?:\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*)*)?,?\s+"
+_ROLE_THEN_NAME = re.compile(_ROLE + r"(?:\s+officer)?(?:\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*)*)?,?\s+"
                              r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)")
 _NAME_THEN_ROLE = re.compile(r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)(?:,[^,]{0,60},)?,?\s+"
                              r"(?:is|was|has been|will be|as|will become|would become|becomes|became|to become|"

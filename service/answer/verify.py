@@ -192,7 +192,7 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
     if not ok:
         failures.append(why)
     quote = support.quote
-    for ok, why in (dates_agree(claim, quote), roles_agree(claim, quote), figures_bound(claim, quote, question),
+    for ok, why in (dates_agree(claim, quote), roles_agree(claim, quote), figures_bound(claim, quote, question, support.referent),
                     direction_agrees(claim, quote), roles_bound(claim, quote),
                     reversal_agrees(claim, quote, question, article), names_in_place(claim, quote),
                     level_or_change(claim, quote), outcome_agrees(claim, quote), comparison_agrees(claim, quote),

@@ -409,6 +409,7 @@ DEMONYMS = {"chinese": "china", "british": "britain", "french": "france", "germa
 _NAME_SYNONYMS = [{"commons", "mps", "parliament"}, {"us", "usa", "america", "u.s", "u.s."},
                   {"uk", "britain", "u.k", "u.k."}, {"internet", "net", "web", "online"},
                   {"tories", "conservatives", "conservative", "tory"}, {"lib", "liberal"}]
+SAME_NAME = {w: min(g) for g in _NAME_SYNONYMS for w in g}  # one spelling for each group: "tories" -> "conservative"
 # Words by which a sentence refers back to someone or something the article named before.
 _REFERRING = re.compile(
     r"\b(he|she|his|her|him|they|their|them|its|it|the \d+[ -]year[ -]old|the (?:former |ex-|new )?(?:minister|"
@@ -510,6 +511,10 @@ def _as_the_article_writes(found: list[str], article: str) -> list[str]:
     return out
 
 
+_ORGANISATION = re.compile(r"[A-Z][\w'’]*(?:(?:\s+(?:and|&|of|for))?\s+[A-Z][\w'’]*)+")
+_POSSESSIVE = re.compile(r"(\w['’]s)\s+(?=[A-Z])")
+
+
 def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = "", article: str = "",
                 before: str = "", headline: str | None = None) -> tuple[bool, list[str]]:
     """Every name word in the claim must occur in the passage (or the article's title/outlet).
@@ -521,6 +526,8 @@ def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = 
     passage names someone in the claim. A name merely sharing a word ("John Healey" against
     "James Healey", in an article that never says "John Healey") never does."""
     have = _expand(_word_forms(f"{passage}\n{extra_context}"))
+    # "the Securities and Exchange Commission" is the SEC, "Transport & General Worker's Union" the TGWU
+    have |= {a.lower() for m in _ORGANISATION.finditer(passage) if len(a := acronym(re.sub(r"^The\s+", "", m[0]))) >= 3}
     wanted = sorted(w for w in name_tokens(claim) if w.lower() not in _NUMBER_WORDS)
     missing = [w for w in wanted if w.lower().strip("’'-") not in have
                and not all(part in have for part in w.lower().strip("’'-").split("-"))]
@@ -534,7 +541,10 @@ def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = 
         missing = [w for w in missing if not mentions(article, w.lower())]
     if missing and article:
         resolved, referenced = set(), []
-        claim_names = _as_the_article_writes(names(claim), article)
+        # "Symantec's Kevin Hogan" is Symantec and Kevin Hogan: the article may name him without it
+        # (a full name after it: "Massenet's Thais" is one work, not Massenet and a Thais)
+        split = [n for n in names(_POSSESSIVE.sub(r"\1, ", claim)) if n not in names(claim) and " " in n]
+        claim_names = _as_the_article_writes(names(claim) + split, article)
         for n in claim_names:
             if not set(n.split()) & set(missing):
                 continue
@@ -595,9 +605,17 @@ def _words(text: str) -> set[str]:
     return {w.lower().replace("’", "'") for w in re.findall(r"[\w’'-]+", text)}
 
 
+_DIRECTIONS = ({"rose", "rise", "rising", "increase", "increased", "grew", "growth", "gained", "higher", "up", "climbed"},
+               {"fell", "fall", "falling", "dropped", "drop", "declined", "decline", "decrease", "decreased", "shrank",
+                "contracted", "contraction", "lower", "down"})
+
+
 def has_negation(text: str) -> bool:
     words = _words(text)
-    return bool(words & _NEGATIONS) or any(w.endswith("n't") for w in words)
+    return bool(words & _NEGATIONS) or any(w.endswith("n't") for w in words) or _YET_TO.search(text) is not None
+
+
+_YET_TO = re.compile(r"\b(?:has|have|had|is|are|was|were)\s+yet\s+to\b", re.IGNORECASE)  # "have yet to say"
 
 
 _CLAUSE = re.compile(r",|;|:|\s[-–—]\s|\b(?:said|says|but|while|although|whereas|and)\b", re.IGNORECASE)
@@ -675,12 +693,14 @@ def polarity_agrees(claim: str, passage: str, quote: str = "") -> tuple[bool, st
         for clause in _negated_clauses(passage):
             if len(claim_words & content_words(clause)) >= 2:
                 return False, "negation differs"
-    cw, pw = _words(claim), _words(passage)
+    cw, pw, qw = _words(claim), _words(passage), _words(quote)
     for w in cw:  # "fiction prize" is not the "non-fiction prize"
         if f"non-{w}" in pw and w not in pw:
             return False, f"'{w}' in the claim but 'non-{w}' in the source"
     for a, b in _ANTONYMS:
         for x, y in ((a, b), (b, a)):
-            if x in cw and x not in pw and y in pw:
+            # A claim that says both ("0.1% growth … revised to a 0.3% contraction") is not flipped
+            # when the source says x's way in other words ("… downgraded to a 0.3% decline").
+            if x in cw and x not in pw and y in pw and not (y in cw and any(x in g and g & (pw | qw) for g in _DIRECTIONS)):
                 return False, f"'{x}' in the claim but '{y}' in the source"
     return True, None
