@@ -771,3 +771,68 @@ def test_a_claim_saying_both_directions_is_not_a_flip(embed):
                      "opened.")
     assert not _supported("Since 1997 the UK has closed 18 overseas posts and opened 10 new embassies.", posts,
                           embed).supported
+
+
+def test_a_figure_belongs_to_whom_its_sentence_names(embed):
+    """bbc pairs: a clause naming no one is about the sentence's subject; an apposition is about the
+    name before it; a quote is its speaker's."""
+    ballet = _article("Only two out of 16 principal dancers at the Royal Ballet are British. But a spokesman for the "
+                      "English National Ballet told BBC News that although only two out of their 12 principal "
+                      "dancers were British, a quarter of the company's dancers were from the UK.")
+    assert _supported("Only two of the Royal Ballet's 16 principal dancers are British.", ballet, embed).supported
+    assert not _supported("Only two of the Royal Ballet's 12 principal dancers are British.", ballet, embed).supported
+    banks = _article("UFJ Holdings, Japan's fourth largest bank, has been at the centre of a fierce bid battle. "
+                     "UFJ's management preferred the offer from Mitsubishi Tokyo Financial Group (MTFG), Japan's "
+                     "second largest bank.")
+    assert _supported("UFJ Holdings is Japan's fourth largest bank.", banks, embed).supported
+    assert not _supported("UFJ Holdings is Japan's second largest bank.", banks, embed).supported
+    grants = _article("The regional government approved €300 million in grants for the Lumenix project, economy "
+                      "minister Jonas Feld told reporters.")
+    assert _supported("The regional government will give Lumenix €300 million in grants.", grants, embed).supported
+
+
+def test_what_someone_said_is_not_what_another_said(embed):
+    text = ("Linux founder Linus Torvalds led an attack on software patents. Mitchell Kapor, chairman of the "
+            "Mozilla foundation, warned that Microsoft could use patent lawsuits in the future.")
+    art = _article(text)
+    assert _supported("Mitchell Kapor warned that Microsoft could use patent lawsuits in the future.", art,
+                      embed).supported
+    assert not _supported("Linus Torvalds warned that Microsoft could use patent lawsuits in the future.", art,
+                          embed).supported
+    howard = _article("Charles Clarke is the home secretary. But the home secretary said Mr Howard was wrong to say "
+                      "the law was biased in favour of burglars.")
+    assert _supported("Charles Clarke said Mr Howard was wrong to say the law was biased in favour of burglars.",
+                      howard, embed).supported
+    healey = _article("British Defense Secretary John Healey added:\n\n\u201cPutin said he wanted peace, but he "
+                      "rejected a full ceasefire.\u201d")
+    assert _supported("John Healey said Putin rejected a full ceasefire.", healey, embed).supported
+
+
+def test_shares_and_amounts_in_words(embed):
+    survey = _article("A survey by PC Pro found 17% of readers have switched suppliers and a further 16% are "
+                      "considering changing in the near future.")
+    assert _supported("PC Pro found 17% of readers have switched suppliers and another 16% are considering it.",
+                      survey, embed).supported
+    assert not _supported("PC Pro found 16% of readers have switched suppliers and another 17% are considering it.",
+                          survey, embed).supported
+    spam = _article("Mr Hogan said filtering out messages that contain a web link can stop about 75% of spam.",
+                    title="Kevin Hogan on spam")
+    assert _supported("Filtering out messages that contain a web link can stop about three quarters of spam.", spam,
+                      embed).supported
+    assert not _supported("Filtering out messages that contain a web link can stop about two thirds of spam.", spam,
+                          embed).supported
+    plan = _article("Initial business plans forecast a quarter of a million students joining within a decade.")
+    assert _supported("The business plans forecast 250,000 students joining within ten years.", plan, embed).supported
+    assert not _supported("The business plans forecast 250,000 students joining within five years.", plan,
+                          embed).supported
+    poll = _article("Results of a consultation showed 64 respondents out of 146 believed the sentence was wrong.")
+    assert _supported("In the consultation, 64 of 146 respondents said the sentence was wrong.", poll, embed).supported
+
+
+def test_next_july_is_another_july(embed):
+    potter = _article("Harry Potter and the Order of the Phoenix had 420,000 copies pre-ordered prior to its release "
+                      "in June 2003. The next book is out next July.")
+    assert _supported("Harry Potter and the Order of the Phoenix had 420,000 pre-orders before its release in June "
+                      "2003.", potter, embed).supported
+    assert not _supported("Harry Potter and the Order of the Phoenix had 420,000 pre-orders before its release in July "
+                          "2003.", potter, embed).supported

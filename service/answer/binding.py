@@ -119,9 +119,17 @@ def _clauses(text: str, referent: str = "") -> list[_Clause]:
         for n, part in enumerate(p for p in _CLAUSE.split(sentence) if p and p.strip()):
             part = part.strip()
             found = _subjects(part) if n == 0 else _names(part)
+            if n and out and out[-1].sentence == i and _APPOSITION_OF.match(part) and out[-1].names \
+                    and re.search(r"[A-Z][\w'’-]*\)?\s*$", out[-1].text):
+                found = found + out[-1].names[-1:]  # "…Financial Group (MTFG), Japan's second largest bank"
             out.append(_Clause(part, i, figures(part), found + [referent] if referent and i == 0 else found,
                                content_words(part), sentence))
     return out
+
+
+# A description set after a name, with no verb: "(MTFG), Japan's second largest bank".
+_APPOSITION_OF = re.compile(r"(?!.*\b(?:is|are|was|were|will|would|has|have|had|be|been|can|could|may|might|"
+                            r"should|must|did|does|do|said|says)\b)(?:the |a |an )?(?:[A-Z][\w'’-]*['’]s\s+)?(?:[a-z][\w-]*\s+){0,4}[a-z][\w-]*\W*$")
 
 
 def figures_bound(claim: str, passage: str, question: str = "", referent: str = "") -> tuple[bool, str | None]:
@@ -176,7 +184,9 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
                and not _SPEAKER(n).search(sc.text)  # "Maria Okafor said repairs would cost £4m"
                and not _counted(n, sc.text)]  # "calling back 17,815 Buick Raniers": what, not who
     # A place both name is where, not who: "Isinbayeva… world record of 4.91m in Athens" is not Feofanova's.
-    who = [c for c in cc.names if not (_where(c, cc.text) and _where(c, sc.text))] or cc.names
+    # …nor a country owning the description: "UFJ Holdings, Japan's fourth largest bank".
+    who = [c for c in cc.names if not (_where(c, cc.text) and _where(c, sc.text)) and c.lower() not in _COUNTRIES] \
+        or cc.names
     if cc.names and foreign and not any(_same(n, c) for n in sc.names for c in who) \
             and not _points_back(sc, source, cc.names):
         return False
@@ -184,6 +194,9 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
     # sit in another clause of the sentence ("…because the windshield is not properly fitted").
     ok, _ = polarity_agrees(cc.text, sc.text, sc.whole)
     if not ok:
+        return False
+    if cc.names and not sc.names and not _DESCRIBED.search(sc.text) and _around(sc, source, cc, _subjects) and not any(
+            _same(n, c) for n in _around(sc, source, cc, _names) for c in all_claim_names + names(cc.text)):
         return False
     kinds = {k for k, _ in cc.figures}
     if cc.names and not any(_same(n, c) for n in sc.names for c in cc.names):
@@ -200,6 +213,34 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
     swapped_out = {w for w in cc.words - rest if w not in sc.words and not w[:1].isdigit()
                    and any(w in o.words for o in siblings)}
     return not (swapped_in and swapped_out)
+
+
+def _around(sc: _Clause, source: list[_Clause], cc: _Clause, find) -> list[str]:
+    """Whom the sentence of a clause naming no one is about: "only two out of their 12 principal
+    dancers" after "a spokesman for the English National Ballet told BBC News that". A speaker
+    counts when the claim reports speech or the clause speaks of "their"/"its" after them; not
+    for "The regional government approved €300m in grants, minister Jonas Feld told reporters".
+    `find`: _subjects, to see if anyone is named ("Revenues were £4.3bn" names no one), or _names,
+    to see if the claim's subject is ("Unilever, which owns Dove, said profit fell 36%")."""
+    speech = _SPEECH_CLAIM.search(cc.text) is not None
+    out = []
+    for o in source:
+        if o.sentence != sc.sentence or o is sc:
+            continue
+        for n in find(o.text):
+            if n.lower() in DEMONYMS or n.lower() in MONTHS or n.lower() in _WEEKDAYS or _where(n, o.text) or re.search(rf"\binto\s+{re.escape(n)}", o.text):
+                continue
+            if _SPEAKER(n).search(o.text) and not (speech or source.index(o) < source.index(sc)
+                                                   and re.search(r"\b(?:their|its)\b", sc.text, re.IGNORECASE)):
+                continue
+            out.append(n)
+    return out
+
+
+_COUNTRIES = set(DEMONYMS.values())
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_SPEECH_CLAIM = re.compile(r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)(?:,[^,]{0,80},| of (?:the )?[A-Z][^,]{0,60}?)?"
+                           r"\s+(?:said|says|told|added|warned|insisted|claimed|argued|explained)\b(.*)")
 
 
 def _counted(name: str, text: str) -> bool:
@@ -248,6 +289,9 @@ def roles_bound(claim: str, passage: str) -> tuple[bool, str | None]:
 
 _POINTER = re.compile(r"\b(?:he|she|him|his|her|a \d+[ -]year[ -]old|the \d+[ -]year[ -]old|the (?:man|woman)|"
                       r"a (?:man|woman))\b", re.IGNORECASE)
+
+
+_DESCRIBED = re.compile(r"\b(?:an? |the )(?:\d+[ -]year[ -]old|man|woman)\b", re.IGNORECASE)
 
 
 def _points_back(sc: _Clause, source: list[_Clause], wanted: list[str]) -> bool:
@@ -543,4 +587,48 @@ def category_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
     mine, theirs = kinds(claim), kinds(passage)
     if mine and theirs and not mine & theirs:
         return False, "the source gives another award category"
+    return True, None
+
+
+def speaker_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
+    """"Linus Torvalds warned that Microsoft could use patent lawsuits" is not supported by
+    "Mitchell Kapor, chairman of the Mozilla foundation, warned that Microsoft could…": the
+    sentence saying it names its speaker, and that is someone else."""
+    m = _SPEECH_CLAIM.search(claim)
+    speaker = _names(m[1]) if m else []
+    said = content_words(m[2]) if m else set()
+    if not speaker or len(said) < 3:
+        return True, None
+    best, shared = "", 1
+    for sentence in split_sentences(passage):
+        n = len(said & content_words(sentence))
+        if n > shared:
+            best, shared = sentence, n
+    theirs = [n for n in _names(best) if _SPEAKER(n).search(best) or re.search(
+        rf"[,\"”’]\s*(?:said|says|added|warned|explained)\s+{re.escape(n)}", best)]  # '"…," said Mr Howard'
+    # A speaker the claim names too is the one quoted: "John Healey said Putin rejected a ceasefire"
+    # from "Healey added: 'Putin said he wanted peace, but he rejected a full ceasefire.'"
+    theirs = [t for t in theirs if not any(_same(t, c) for c in _names(claim))]
+    if theirs and not any(mentions(best, c.split()[-1]) for c in speaker):
+        return False, f"the source has {theirs[0]} say it"
+    return True, None
+
+
+_FIGURE_OF = re.compile(r"(\d[\d,.]*\s?(?:%|percent|per cent))\s+(of\s+[a-z]+)", re.IGNORECASE)
+
+
+def shares_in_place(claim: str, passage: str) -> tuple[bool, str | None]:
+    """"16% of readers have changed supplier and another 17% are thinking of it" is not what
+    "17% of readers have switched and a further 16% are considering it" says: the source gives
+    the claim's "of readers" to another share, and the claim's share to something else."""
+    def pct(text: str) -> float:
+        return float(re.sub(r"[^\d.]", "", text.split()[0].rstrip("%")) or "nan")
+
+    theirs = [(pct(m[1]), m[2].lower()) for m in _FIGURE_OF.finditer(passage)]
+    given = {q.value for q in quantities(passage) if q.percent}
+    for m in _FIGURE_OF.finditer(claim):
+        value, what = pct(m[1]), m[2].lower()
+        rivals = [v for v, w in theirs if w == what and v != value]
+        if rivals and value in given and (value, what) not in theirs:
+            return False, f"the source gives {rivals[0]:g}% {what}"
     return True, None

@@ -126,11 +126,27 @@ def quantities(text: str) -> list[Quantity]:
         value = _to_float(m["num"]) * _SCALES.get(scale, 1)
         out.append(Quantity(round(value, 6), _CURRENCY.get(cur.lower(), cur) if cur else None,
                             bool(m["pct"]), m.group().strip(), _unit(text, m.end()), _measure(text, m.start())))
+    shares = [m for m in _SHARE.finditer(text)]
     for m in _WORD_NUM.finditer(text):
-        out.append(Quantity(float(_NUMBER_WORDS[m[1].lower()]), None, False, m[1], _unit(text, m.end())))
+        if not any(sh.start() <= m.start() < sh.end() for sh in shares):
+            out.append(Quantity(float(_NUMBER_WORDS[m[1].lower()]), None, False, m[1], _unit(text, m.end())))
     for m in _HALF.finditer(text):  # "half a million" is 500,000
         out.append(Quantity(0.5 * _SCALES[m[1].lower()], None, False, m.group(), _unit(text, m.end())))
+    for m in shares:  # "a quarter of a million" is 250,000; "three quarters of spam" is 75%
+        part = _PARTS[m[2].lower().rstrip("s")] * (_NUMBER_WORDS.get(m[1].lower(), 1) if m[1].lower() not in "aone" else 1)
+        if m[3]:
+            out.append(Quantity(round(part * _SCALES[m[3].lower()], 6), None, False, m.group(), _unit(text, m.end())))
+        elif m[1].lower() not in ("a", "one"):
+            out.append(Quantity(round(100 * part, 2), None, True, m.group()))
+    for m in _DECADE.finditer(text):  # "within a decade" is ten years
+        out.append(Quantity(10.0, None, False, m.group(), "year"))
     return out
+
+
+_PARTS = {"quarter": 0.25, "third": 1 / 3, "half": 0.5}
+_SHARE = re.compile(r"\b(a|one|two|three)[\s-]+(quarters?|thirds?)\b(?=\s+of\b)(?:\s+of\s+an?\s+(thousand|million|billion))?",
+                    re.IGNORECASE)
+_DECADE = re.compile(r"\b(?:a|one|the (?:next|last|past|previous|coming)) decade\b", re.IGNORECASE)
 
 
 _COUNTED_M = re.compile(r"\s+(?:people|workers|users|viewers|homes|households|customers|subscribers|"
@@ -185,6 +201,7 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
                     context |= stems(content_words(n))
         sentences.append((quantities(sent), context))
     passage_years = {h.value for have, _ in sentences for h in have if _is_year(h)}
+    claim_values = {q.value for q in quantities(claim)}
     missing = []
     for q in quantities(claim):
         if q.text.lower() in {"one"}:  # "one of the..." is rarely a quantity
@@ -201,7 +218,7 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
                 re.search(rf"\b{q.text}\b", sent) and len(words & stems(content_words(sent))) / max(len(words), 1)
                 >= 0.5 for sent in _sentences(article)):
             ok = True  # the year is stated in the article, in a sentence about the claim
-        if ok and _unit_conflict(q, [h for have, _ in sentences for h in have]):
+        if ok and _unit_conflict(q, [h for have, _ in sentences for h in have], claim_values):
             ok = False  # "three medals" from "within three years … won five medals"
         same = [h for have, _ in sentences for h in have if h.value == q.value]
         if ok and q.measure and same and all(h.measure and h.measure != q.measure for h in same):
@@ -215,15 +232,16 @@ _NOT_UNITS = {"", "of", "to", "in", "on", "at", "and", "or", "per", "a", "the", 
               "new", "percent", "cent", "million", "billion", "trillion", "is", "was", "were", "are", "has", "have"}
 
 
-def _unit_conflict(q: Quantity, have: list[Quantity]) -> bool:
+def _unit_conflict(q: Quantity, have: list[Quantity], claim_values: set[float] = frozenset()) -> bool:
     """The claim counts one thing, the source gives that number for another thing only, and gives
-    the claim's thing another number."""
+    the claim's thing another number, one the claim does not give itself ("64 of 146 respondents"
+    from "64 respondents out of 146")."""
     if q.unit in _NOT_UNITS or q.currency or q.percent:
         return False
     same_value = [h for h in have if h.value == q.value]
     # "…and the TGWU has 800,000." leaves the thing counted unsaid: that is not another thing.
     return bool(same_value) and all(h.unit != q.unit and h.unit not in _NOT_UNITS for h in same_value) and any(
-        h.unit == q.unit and h.value != q.value for h in have)
+        h.unit == q.unit and h.value != q.value and h.value not in claim_values for h in have)
 
 
 def _range(a: str, b: str) -> str:
@@ -266,7 +284,9 @@ def dates_agree(claim: str, passage: str) -> tuple[bool, str | None]:
     # "a role he won in May 2002" does not support "in May 2001", though the passage says 2001 elsewhere
     given = set(_MONTH_YEAR.findall(passage))
     for month, year in sorted(set(_MONTH_YEAR.findall(claim)) - given):
-        other = [f"{m} {y}" for m, y in given if m == month or y == year and not re.search(rf"\b{month}\b", passage)]
+        # ("next July" is another July)
+        other = [f"{m} {y}" for m, y in given
+                 if m == month or y == year and not re.search(rf"(?<!next )(?<!last )\b{month}\b", passage)]
         if other:
             return False, f"date differs: {month} {year} in the claim, {', '.join(sorted(other))} in the source"
     return True, None
