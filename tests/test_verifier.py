@@ -836,3 +836,60 @@ def test_next_july_is_another_july(embed):
                       "2003.", potter, embed).supported
     assert not _supported("Harry Potter and the Order of the Phoenix had 420,000 pre-orders before its release in July "
                           "2003.", potter, embed).supported
+
+
+def test_who_holds_the_post_and_who_did_it(embed):
+    """Held-out bbc pairs: a post told in brackets or as someone's other post, a buyer behind an
+    apposition, the agent after "by", the month a figure belongs to."""
+    spurs = _article('He added: "I should like to thank (sporting director) Frank Arnesen and (chairman) Daniel Levy '
+                     'for their understanding."', title="Santini quits Tottenham")
+    assert not _supported("Tottenham chairman Frank Arnesen thanked Santini for his understanding.", spurs,
+                          embed).supported
+    bt = _article('"Internet access on other devices tends to be something taken up by those who already have it," '
+                  'said Adrian Hosford, director of corporate responsibility at BT.')
+    assert _supported("Adrian Hosford of BT said internet access on other devices tends to be taken up by those who "
+                      "already have it.", bt, embed).supported
+    assert not _supported("BT chief executive Adrian Hosford said internet access on other devices tends to be taken "
+                          "up by those who already have it.", bt, embed).supported
+    sina = _article("Chinese online game operator Shanda Interactive Entertainment has bought a 20% stake in Sina, "
+                    "the country's biggest internet portal firm.")
+    assert _supported("Shanda has bought a 20% stake in Sina, China's biggest internet portal.", sina, embed).supported
+    assert not _supported("Sina, China's biggest internet portal, has bought a 20% stake in the online game operator "
+                          "Shanda.", sina, embed).supported
+    llu = _article("The process, known as local loop unbundling, was put in motion by the now defunct telecoms "
+                   "watchdog Oftel but has only proved popular in recent months.", title="BT and broadband")
+    assert _supported("Local loop unbundling was put in motion by the telecoms watchdog Oftel.", llu, embed).supported
+    assert not _supported("The process known as local loop unbundling was put in motion by BT.", llu, embed).supported
+    phish = _article("In September 2003, MessageLabs caught only 273 phishing e-mails. But by September 2004 it was "
+                     "stopping more than two million phishing e-mails per month.")
+    assert _supported("In September 2003, MessageLabs caught only 273 phishing e-mails.", phish, embed).supported
+    assert not _supported("In September 2004, MessageLabs caught only 273 phishing e-mails.", phish, embed).supported
+
+
+def test_a_speaker_named_before_a_pronoun_and_a_stance_reversed(embed):
+    bnp = _article("BNP leader Nick Griffin told the Independent he expected some BNP voters to switch to the Tories. "
+                   "But Mr Howard said he rejected the idea. Asked if he would welcome BNP voters he told the BBC: "
+                   '"I don\'t want anybody to vote for these extremist parties".')
+    assert not _supported("BNP leader Nick Griffin told the BBC he did not want anybody to vote for extremist parties.",
+                          bnp, embed).supported
+    cosby = _article("Cosby's lawyer, Walter M Phillips Jr, said the comedian was pleased with the decision.",
+                     title="Cosby will not face charges")
+    assert _supported("Walter M Phillips Jr said the comedian was pleased with the decision.", cosby, embed).supported
+    assert not _supported("The woman's lawyer, Dolores M Troiani, said the comedian was pleased with the decision.",
+                          cosby, embed).supported
+    mutu = _article("Mutu was sacked by Chelsea on Friday after testing positive for cocaine - a move Arsene Wenger has "
+                    "backed.")
+    assert not _supported("Arsene Wenger criticised Chelsea's decision to sack Mutu after he tested positive for "
+                          "cocaine.", mutu, embed).supported
+
+
+def test_a_ratio_in_words_is_a_share():
+    from service.facts.extract import numbers_agree
+
+    assert numbers_agree("Two in five people will still have no internet access.",
+                         "40% of people will still have no internet access.")[0]
+    assert not numbers_agree("Two in five people will still have no internet access.",
+                             "45% of people will still have no internet access.")[0]
+    assert numbers_agree("Spam rose to almost three quarters of messages.", "Spam rose to 75% of messages.")[0]
+    assert numbers_agree("One in every 13 pupils is a serial truant.", "One in 13 pupils is a serial truant.")[0]
+    assert not numbers_agree("Profits rose in each of the last three quarters.", "Profits rose 75%.")[0]

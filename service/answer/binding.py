@@ -238,9 +238,10 @@ def _around(sc: _Clause, source: list[_Clause], cc: _Clause, find) -> list[str]:
 
 
 _COUNTRIES = set(DEMONYMS.values())
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\s+(?:\d{1,2},?\s+)?((?:19|20)\d\d)\b")
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _SPEECH_CLAIM = re.compile(r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)(?:,[^,]{0,80},| of (?:the )?[A-Z][^,]{0,60}?)?"
-                           r"\s+(?:said|says|told|added|warned|insisted|claimed|argued|explained)\b(.*)")
+                           r",?\s+(?:said|says|told|added|warned|insisted|claimed|argued|explained)\b(.*)")
 
 
 def _counted(name: str, text: str) -> bool:
@@ -248,13 +249,13 @@ def _counted(name: str, text: str) -> bool:
 
 
 def _SPEAKER(name: str) -> re.Pattern:
-    return re.compile(rf"{re.escape(name)}\)?(?:,[^,]{{0,60}},|\s*\([^)]{{1,20}}\))?\s+(?:said|says|told|added|warned|explained|insisted|"
+    return re.compile(rf"{re.escape(name)}\)?(?:,[^,]{{0,60}},|\s*\([^)]{{1,20}}\))?,?\s+(?:said|says|told|added|warned|explained|insisted|"
                       rf"claimed|stated)\b|according to {re.escape(name)}")
 
 
 _ROLE = (r"(chief executive|chief financial officer|chief operating officer|chairman|chairwoman|president|"
          r"secretary|director|minister|leader|spokesman|spokeswoman|boss|manager|coach|captain|mayor)")
-_ROLE_THEN_NAME = re.compile(_ROLE + r"(?:\s+officer)?(?:\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*)*)?,?\s+"
+_ROLE_THEN_NAME = re.compile(_ROLE + r"(?:\s+officer)?(?:\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*)*)?\)?,?\s+"
                              r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)")
 _NAME_THEN_ROLE = re.compile(r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)(?:,[^,]{0,60},)?,?\s+"
                              r"(?:is|was|has been|will be|as|will become|would become|becomes|became|to become|"
@@ -272,6 +273,15 @@ def _role_holders(text: str) -> dict[str, set[str]]:
     return out
 
 
+_ONE_ROLE = [{"chief executive", "boss", "president", "director", "leader", "chairman", "chairwoman"},
+             {"spokesman", "spokeswoman"}, {"manager", "coach", "boss"}, {"secretary", "minister"}]
+
+
+def _one_role(a: str, b: str) -> bool:
+    """Words a paper uses for one post: the boss is the chief executive, the manager the coach."""
+    return any(a in g and b in g for g in _ONE_ROLE[1:]) or a in b or b in a
+
+
 def roles_bound(claim: str, passage: str) -> tuple[bool, str | None]:
     """"Emil Haas is the chief executive" is not supported by "Union secretary Emil Haas said…
     Lumenix chief executive Anika Varga said…": the role belongs to the name beside it."""
@@ -279,6 +289,12 @@ def roles_bound(claim: str, passage: str) -> tuple[bool, str | None]:
     for role, holders in _role_holders(claim).items():
         given = [h for h in theirs.get(role, set()) if _names(h)]
         for holder in holders:
+            # The source gives the holder another role, and nobody this one: "Adrian Hosford,
+            # director of corporate responsibility at BT" is not "BT chief executive Adrian Hosford".
+            other = sorted(r for r, hs in theirs.items() if r != role and not _one_role(r, role)
+                           and any(_same(h, holder) for h in hs if _names(h)))
+            if other and not given and _names(holder) and not re.search(rf"\b{role}\b", passage, re.IGNORECASE):
+                return False, f"the source gives {holder} as {other[0]}"
             if not _names(holder) or not given or any(_same(h, holder) or _same(holder, h) for h in given):
                 continue
             if any(_same(h, n) for h in given for n in _names(holder)):
@@ -328,6 +344,8 @@ def _actions(text: str) -> list[tuple[str, str, str]]:
     for sentence in split_sentences(text):
         for m in _DIRECTED.finditer(sentence):
             before, after = _names(sentence[:m.start()]), _names(sentence[m.end():])
+            # "Sina, China's biggest internet portal, has bought…": Sina bought, not China
+            before = [n for n in before if n.lower() not in _COUNTRIES and n.lower() not in DEMONYMS] or before
             if not after:
                 continue
             verb = m["verb"].lower()
@@ -590,6 +608,15 @@ def category_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
     return True, None
 
 
+_PRONOUN_SPEAKER = re.compile(r"\b(?:he|she) (?:said|says|told|added|warned|insisted)\b|\b(?:said|added) (?:he|she)\b",
+                              re.IGNORECASE)
+
+
+def _speakers(sentence: str) -> list[str]:
+    return [n for n in _names(sentence) if _SPEAKER(n).search(sentence) or re.search(
+        rf"[,\"”’]\s*(?:said|says|added|warned|explained)\s+{re.escape(n)}", sentence)]  # '"…," said Mr Howard'
+
+
 def speaker_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
     """"Linus Torvalds warned that Microsoft could use patent lawsuits" is not supported by
     "Mitchell Kapor, chairman of the Mozilla foundation, warned that Microsoft could…": the
@@ -599,13 +626,15 @@ def speaker_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
     said = content_words(m[2]) if m else set()
     if not speaker or len(said) < 3:
         return True, None
-    best, shared = "", 1
-    for sentence in split_sentences(passage):
+    best, shared, previous = "", 1, ""
+    sentences = split_sentences(passage)
+    for i, sentence in enumerate(sentences):
         n = len(said & content_words(sentence))
         if n > shared:
-            best, shared = sentence, n
-    theirs = [n for n in _names(best) if _SPEAKER(n).search(best) or re.search(
-        rf"[,\"”’]\s*(?:said|says|added|warned|explained)\s+{re.escape(n)}", best)]  # '"…," said Mr Howard'
+            best, shared, previous = sentence, n, sentences[i - 1] if i else ""
+    theirs = _speakers(best)
+    if not theirs and _PRONOUN_SPEAKER.search(best):  # '…he told the BBC' after 'But Mr Howard said…'
+        theirs = _speakers(previous)
     # A speaker the claim names too is the one quoted: "John Healey said Putin rejected a ceasefire"
     # from "Healey added: 'Putin said he wanted peace, but he rejected a full ceasefire.'"
     theirs = [t for t in theirs if not any(_same(t, c) for c in _names(claim))]
@@ -631,4 +660,38 @@ def shares_in_place(claim: str, passage: str) -> tuple[bool, str | None]:
         rivals = [v for v, w in theirs if w == what and v != value]
         if rivals and value in given and (value, what) not in theirs:
             return False, f"the source gives {rivals[0]:g}% {what}"
+    return True, None
+
+
+_AGENT = re.compile(r"\b([a-z]+(?:ed|en)|put|made|set|won|led|run|held|given|shown)\b(?:\s+[\w'’-]+){0,7}?\s+by\s+"
+                    r"(?:the\s+)?((?:[a-z][\w-]*\s+){0,4})?([A-Z][\w'’-]*(?:\s+(?:and\s+)?[A-Z][\w'’-]*)*)")
+
+
+def agent_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
+    """"…was put in motion by BT" is not "…was put in motion by the telecoms watchdog Oftel", nor
+    "presented with their award by Stephen Hawking" "presented by Noel Gallagher and Tom Stoppard"."""
+    for m in _AGENT.finditer(claim):
+        verb, agent = m[1].lower(), m[3]
+        for sentence in split_sentences(passage):
+            for o in _AGENT.finditer(sentence):
+                if o[1].lower() == verb and not _same(o[3], agent) and not any(
+                        _same(n, agent) for n in _names(o[3])) and not mentions(sentence, agent.split()[-1]):
+                    return False, f"the source has it {verb} by {o[3]}"
+    return True, None
+
+
+def figure_dates_agree(claim: str, passage: str) -> tuple[bool, str | None]:
+    """"In September 2004, MessageLabs caught only 273" is not "In September 2003, MessageLabs
+    caught only 273 … But by September 2004 it was stopping more than two million": the sentence
+    that gives the figure gives its month, and it is another."""
+    said = set(_MONTH_YEAR.findall(claim))
+    mine = figures(claim)
+    if not said or not mine:
+        return True, None
+    for sentence in split_sentences(passage):
+        for part in _CLAUSE.split(sentence):
+            if part and mine & figures(part):
+                given = set(_MONTH_YEAR.findall(part)) or set(_MONTH_YEAR.findall(sentence))
+                if given and not said & given:
+                    return False, f"the source gives that figure for {' '.join(sorted(given)[0])}"
     return True, None

@@ -17,8 +17,8 @@ import numpy as np
 
 from index.sentences import split_sentences
 from service.answer.binding import (
-    category_agrees, comparison_agrees, description_agrees, direction_agrees, figures_bound, level_or_change,
-    names_in_place, outcome_agrees, roles_bound, shares_in_place, speaker_agrees,
+    agent_agrees, category_agrees, comparison_agrees, description_agrees, direction_agrees, figure_dates_agree,
+    figures_bound, level_or_change, names_in_place, outcome_agrees, roles_bound, shares_in_place, speaker_agrees,
 )
 from service.answer.claims import Claim
 from service.answer.directives import directs_speech
@@ -197,7 +197,7 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
                     reversal_agrees(claim, quote, question, article), names_in_place(claim, quote),
                     level_or_change(claim, quote), outcome_agrees(claim, quote), comparison_agrees(claim, quote),
                     description_agrees(claim, quote), category_agrees(claim, quote), speaker_agrees(claim, quote),
-                    shares_in_place(claim, quote)):
+                    shares_in_place(claim, quote), agent_agrees(claim, quote), figure_dates_agree(claim, quote)):
         if not ok:
             failures.append(why)
     overlap = support.lexical if support.overlap is None else support.overlap

@@ -41,7 +41,8 @@ _ANTONYMS = [("rose", "fell"), ("increase", "decrease"), ("increased", "decrease
              ("profits", "losses"), ("rise", "fall"), ("rising", "falling"),
              ("rose", "dropped"), ("rose", "declined"), ("rise", "drop"), ("rise", "decline"),
              ("increase", "decline"), ("grew", "shrank"), ("grew", "contracted"), ("growth", "contraction"),
-             ("welcomed", "criticised"), ("welcomed", "condemned"), ("valid", "invalid"), ("legal", "illegal"),
+             ("welcomed", "criticised"), ("backed", "criticised"), ("praised", "criticised"), ("admitted", "denied"),
+             ("against", "favour"), ("welcomed", "condemned"), ("valid", "invalid"), ("legal", "illegal"),
              ("admitted", "denies"), ("admitted", "denied"), ("successor", "predecessor"),
              ("imports", "exports"), ("buyer", "seller"), ("fell", "risen"), ("fall", "risen"),
              ("fallen", "rose"), ("common", "hardly")]
@@ -124,28 +125,42 @@ def quantities(text: str) -> list[Quantity]:
         if scale == "m" and not cur and not _COUNTED_M.match(text, m.end()):
             scale = ""  # "1500m", "the 60m hurdles": metres, not millions (but "1.4m workers" is)
         value = _to_float(m["num"]) * _SCALES.get(scale, 1)
-        out.append(Quantity(round(value, 6), _CURRENCY.get(cur.lower(), cur) if cur else None,
-                            bool(m["pct"]), m.group().strip(), _unit(text, m.end()), _measure(text, m.start())))
-    shares = [m for m in _SHARE.finditer(text)]
+        out.append((Quantity(round(value, 6), _CURRENCY.get(cur.lower(), cur) if cur else None,
+                             bool(m["pct"]), m.group().strip(), _unit(text, m.end()), _measure(text, m.start())), at))
+    shares = [m for m in _SHARE_WORDS.finditer(text) if m[1] or m[4] or text[m.end():m.end() + 3] == " of"]
+    ratios = [m for m in _RATIO.finditer(text)]
+    out = [q for q, at in out if not any(r.start() <= at < r.end() for r in ratios)]
     for m in _WORD_NUM.finditer(text):
-        if not any(sh.start() <= m.start() < sh.end() for sh in shares):
+        if not any(sh.start() <= m.start() < sh.end() for sh in shares + ratios):
             out.append(Quantity(float(_NUMBER_WORDS[m[1].lower()]), None, False, m[1], _unit(text, m.end())))
     for m in _HALF.finditer(text):  # "half a million" is 500,000
         out.append(Quantity(0.5 * _SCALES[m[1].lower()], None, False, m.group(), _unit(text, m.end())))
     for m in shares:  # "a quarter of a million" is 250,000; "three quarters of spam" is 75%
-        part = _PARTS[m[2].lower().rstrip("s")] * (_NUMBER_WORDS.get(m[1].lower(), 1) if m[1].lower() not in "aone" else 1)
-        if m[3]:
-            out.append(Quantity(round(part * _SCALES[m[3].lower()], 6), None, False, m.group(), _unit(text, m.end())))
-        elif m[1].lower() not in ("a", "one"):
+        part = _PARTS[m[3].lower().rstrip("s")] * (_NUMBER_WORDS.get(m[2].lower(), 1) if m[2].lower() not in "aone" else 1)
+        if m[4]:
+            out.append(Quantity(round(part * _SCALES[m[4].lower()], 6), None, False, m.group(), _unit(text, m.end())))
+        elif m[2].lower() not in ("a", "one"):
             out.append(Quantity(round(100 * part, 2), None, True, m.group()))
+    for m in ratios:  # "two in five people" is 40%
+        out.append(Quantity(round(100 * _count(m[1]) / _count(m[2]), 2), None, True, m.group()))
     for m in _DECADE.finditer(text):  # "within a decade" is ten years
         out.append(Quantity(10.0, None, False, m.group(), "year"))
     return out
 
 
 _PARTS = {"quarter": 0.25, "third": 1 / 3, "half": 0.5}
-_SHARE = re.compile(r"\b(a|one|two|three)[\s-]+(quarters?|thirds?)\b(?=\s+of\b)(?:\s+of\s+an?\s+(thousand|million|billion))?",
+# A share, not three quarters of a year: "of" follows, or "almost" / "about" comes before.
+_SHARE_WORDS = re.compile(r"(?:\b(almost|nearly|about|around|roughly)\s+)?\b(a|one|two|three)[\s-]+(quarters?|thirds?)\b"
+                          r"(?:\s+of\s+an?\s+(thousand|million|billion))?", re.IGNORECASE)
+_RATIO = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|\d)\s+(?:\w+\s+)?in\s+(?:every\s+)?(two|three|four|five|six|"
+                    r"seven|eight|nine|ten|\d{1,2})\b(?!\s*(?:years?|months?|weeks?|days?|hours?|minutes?|games?|matches))",
                     re.IGNORECASE)
+
+
+def _count(word: str) -> float:
+    return float(word) if word.isdigit() else float(_NUMBER_WORDS[word.lower()])
+
+
 _DECADE = re.compile(r"\b(?:a|one|the (?:next|last|past|previous|coming)) decade\b", re.IGNORECASE)
 
 
@@ -531,6 +546,15 @@ def _as_the_article_writes(found: list[str], article: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _titled(name: str, article: str) -> bool:
+    """The article calls this name a person by a title or a post: "Mr Perez", "president Florentino Perez"."""
+    surname, full = re.escape(name.split()[-1]), re.escape(name)
+    return re.search(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady)\.?\s+(?:[A-Z][\w'’-]+\s+)?{surname}\b|"
+                     rf"\b(?:president|chairman|chairwoman|chief executive|boss|director|minister|secretary|"
+                     rf"spokesman|spokeswoman|manager|coach|captain|leader|founder)\s+{full}\b", article) is not None
+
+
 _ORGANISATION = re.compile(r"[A-Z][\w'’]*(?:(?:\s+(?:and|&|of|for))?\s+[A-Z][\w'’]*)+")
 _POSSESSIVE = re.compile(r"(\w['’]s)\s+(?=[A-Z])")
 
@@ -574,8 +598,8 @@ def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = 
         referenced = [n for n in claim_names if not set(n.split()) & (set(missing) - resolved)]
         # A qualifier of someone the passage refers to, given beside them in one sentence of the
         # article: "TGWU general secretary Tony Woodley" when the passage says "Mr Woodley".
-        for n in claim_names:
-            if set(n.split()) & (set(missing) - resolved) and referenced and any(
+        for n in claim_names:  # a person is nobody's qualifier: "Florentino Perez, Edu's brother"
+            if set(n.split()) & (set(missing) - resolved) and referenced and not _titled(n, article) and any(
                     n in sent and any(r in sent for r in referenced) for sent in _sentences(article)):
                 resolved |= set(n.split())
         missing = [w for w in missing if w not in resolved]
