@@ -893,3 +893,15 @@ def test_a_ratio_in_words_is_a_share():
     assert numbers_agree("Spam rose to almost three quarters of messages.", "Spam rose to 75% of messages.")[0]
     assert numbers_agree("One in every 13 pupils is a serial truant.", "One in 13 pupils is a serial truant.")[0]
     assert not numbers_agree("Profits rose in each of the last three quarters.", "Profits rose 75%.")[0]
+
+
+def test_opposites_in_their_usual_forms():
+    from service.facts.extract import polarity_agrees
+
+    source = "The regulations would raise the pension age for council workers from 60 to 65."
+    assert polarity_agrees("The regulations would raise the pension age to 65.", source)[0]
+    assert not polarity_agrees("The regulations would lower the pension age to 65.", source)[0]
+    assert not polarity_agrees("Spain is ahead of France in hip hop production.",
+                               "Spain is just behind France in hip hop production.")[0]
+    assert not polarity_agrees("The party is committed to cutting taxes for the well off.",
+                               "The party is committed to increasing taxes for the well off.")[0]

@@ -46,6 +46,19 @@ _ANTONYMS = [("rose", "fell"), ("increase", "decrease"), ("increased", "decrease
              ("admitted", "denies"), ("admitted", "denied"), ("successor", "predecessor"),
              ("imports", "exports"), ("buyer", "seller"), ("fell", "risen"), ("fall", "risen"),
              ("fallen", "rose"), ("common", "hardly")]
+# Opposites news turns on, each side in its usual forms (a general list, not one learned from cases).
+_OPPOSITE_FAMILIES = [
+    ("raise raises raised raising", "lower lowers lowered lowering"),
+    ("increase increases increased increasing", "cut cuts cutting reduce reduces reduced reducing"),
+    ("support supports supported supporting", "oppose opposes opposed opposing"),
+    ("ahead", "behind"), ("above", "below"), ("gain gains gained", "fell falls falling"),
+    ("strengthen strengthened stronger", "weaken weakened weaker"), ("success successful", "failure unsuccessful"),
+    ("succeeded", "failed"), ("surplus", "deficit"), ("cheaper", "dearer"), ("guilty convicted", "innocent acquitted"),
+    ("optimistic", "pessimistic"), ("best", "worst"), ("highest", "lowest"), ("biggest largest", "smallest"),
+    ("richest", "poorest"), ("win wins winning", "lose loses losing"), ("agreed agrees", "refused refuses"),
+    ("accelerated accelerating", "slowed slowing"), ("expanded expanding", "shrank shrinking"),
+]
+_ANTONYMS += [(x, y) for a, b in _OPPOSITE_FAMILIES for x in a.split() for y in b.split()]
 COMMON_CAPITALISED = {
     "the", "a", "an", "in", "on", "at", "he", "she", "it", "they", "we", "i", "this", "that", "these",
     "those", "but", "and", "or", "as", "after", "before", "while", "when", "according", "despite",
