@@ -340,6 +340,10 @@ def test_our_code_decides_whether_an_answer_answers():
     assert not gives("quantity", "Microsoft bought Sybari.", "How much did Microsoft pay for Sybari in 2004?")
     assert not gives("quantity", "Microsoft bought Sybari in 2004.", "How much did Microsoft pay for Sybari in 2004?")
     assert gives("quantity", "Microsoft paid $20m for Sybari.", "How much did Microsoft pay for Sybari?")
+    # "How much of the money…" asks for money, in whatever currency the story is told
+    cocoa = "How much of the money for Nigeria's cocoa programme was set aside for plant nurseries?"
+    assert not gives("quantity", "The scheme aims to lift output from 180,000 tonnes to 600,000 tonnes.", cocoa)
+    assert gives("quantity", "Some 91m naira was earmarked for cocoa plant nurseries.", cocoa)
     assert not gives("date", "The factory will make batteries.", "When will the factory open?")
     assert gives("date", "The factory will open in September.", "When will the factory open?")
     assert not gives("name", "The union leads the talks.", "Who leads the union?")

@@ -30,7 +30,8 @@ _DATE_WORDS = re.compile(
     r"(?:spring|summer|autumn|winter)|century|decade|quarter|\d+s)\b", re.IGNORECASE)
 
 _MONEY = re.compile(r"^\W*(?:what (?:is |was |will be )?(?:the |its |their )?(?:\w+'s )?(?:\w+ ){0,2}?(?:price|cost|fee|salary|sum|fine|bonus)|how much (?:\w+ ){0,6}?(?:pay|paid|cost|"
-                    r"spend|spent|earn|earned|raise|raised|charge|sell for|sold for|worth|in damages|take|took|make|made))\b",
+                    r"spend|spent|earn|earned|raise|raised|charge|sell for|sold for|worth|in damages|take|took|make|made|"
+                    r"money|funding|funds|cash|aid|investment))\b",
                     re.IGNORECASE)
 _HOW_MANY = re.compile(r"\bhow many ((?:(?!did|do|does|were|was|are|is|have|has|had|will|would|could|can|in|on|at)"
                        r"[a-z-]+\s*){1,4})", re.IGNORECASE)

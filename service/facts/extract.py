@@ -20,12 +20,16 @@ _NUMBER_WORDS = {
 }
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3}
 _CURRENCY = {"€": "EUR", "$": "USD", "£": "GBP", "eur": "EUR", "euro": "EUR", "euros": "EUR",
-             "usd": "USD", "dollar": "USD", "dollars": "USD", "gbp": "GBP", "pound": "GBP", "pounds": "GBP"}
+             "usd": "USD", "dollar": "USD", "dollars": "USD", "gbp": "GBP", "pound": "GBP", "pounds": "GBP",
+             "yen": "JPY", "naira": "NGN", "rupee": "INR", "rupees": "INR", "rouble": "RUB", "roubles": "RUB",
+             "ruble": "RUB", "rubles": "RUB", "yuan": "CNY", "rand": "ZAR", "peso": "PESO", "pesos": "PESO",
+             "krona": "SEK", "kronor": "SEK", "franc": "CHF", "francs": "CHF"}
 _NUM = re.compile(
     r"(?P<cur>[€$£])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|m|k)\b)?"
     r"(?:\s?(?P<pct>%|percent|per cent))?"
-    r"(?:\s(?P<cur2>euros?|dollars?|pounds?|usd|eur|gbp)\b)?",
+    r"(?:\s(?P<cur2>euros?|dollars?|pounds?|usd|eur|gbp|yen|naira|rupees?|roubles?|rubles?|yuan|rand|pesos?|"
+    r"kronor|krona|francs?)\b)?",
     re.IGNORECASE,
 )
 _WORD_NUM = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
