@@ -62,7 +62,7 @@ eval: setup
 
 # Real news (../shared/corpora/bbc-news beside the checkout; each set says "skipped" without it):
 # 110 questions and 36 summaries beside the plain-RAG and lead-3 baselines, then the verifier alone
-# on 450 labelled (claim, article) pairs beside a cosine-only baseline and on 2 x 100 held-out pairs
+# on 450 labelled (claim, article) pairs beside a cosine-only baseline and on 3 x 100 held-out pairs
 # from other articles (labelled without sight of the rules), then stories and conflicts over all
 # 2,110 articles beside cosine-only grouping.
 eval-real: setup  # each set runs even when another misses its thresholds (- prefix)
@@ -70,6 +70,7 @@ eval-real: setup  # each set runs even when another misses its thresholds (- pre
 	-$(BIN)/newsdesk eval eval/sets/verifier_bbc.yaml
 	-$(BIN)/newsdesk eval eval/sets/verifier_bbc_holdout.yaml
 	-$(BIN)/newsdesk eval eval/sets/verifier_bbc_holdout2.yaml
+	-$(BIN)/newsdesk eval eval/sets/verifier_bbc_holdout3.yaml
 	-$(BIN)/newsdesk eval eval/sets/stories_bbc.yaml
 
 # Re-resolve the pinned set after changing pyproject.toml (needs the registries).

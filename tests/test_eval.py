@@ -155,7 +155,7 @@ def test_sets_over_an_absent_corpus_are_skipped_not_failed(tmp_path):
     from helpers import run_cli
 
     for name in ("bbc.yaml", "verifier_bbc.yaml", "verifier_bbc_holdout.yaml", "verifier_bbc_holdout2.yaml",
-                 "stories_bbc.yaml"):
+                 "verifier_bbc_holdout3.yaml", "stories_bbc.yaml"):
         text = (REPO / "eval" / "sets" / name).read_text().replace("../../../shared/corpora/bbc-news", "no/such/corpus")
         (tmp_path / name).write_text(text)
         r = run_cli(["eval", str(tmp_path / name)], tmp_path / "data")
@@ -181,7 +181,7 @@ def test_real_news_sets_are_labelled_as_the_issue_asks():
     supported = sum(p["supported"] for p in pairs)
     assert len(pairs) >= 150 and 0.4 <= supported / len(pairs) <= 0.6
     seen = {p["article"] for p in pairs}
-    for name in ("verifier_bbc_holdout.yaml", "verifier_bbc_holdout2.yaml"):
+    for name in ("verifier_bbc_holdout.yaml", "verifier_bbc_holdout2.yaml", "verifier_bbc_holdout3.yaml"):
         held = yaml.safe_load((REPO / "eval" / "sets" / name).read_text())["pairs"]
         assert not {p["article"] for p in held} & seen  # held out: other articles
         assert sum(p["supported"] for p in held) * 2 == len(held) >= 100
