@@ -909,3 +909,8 @@ def test_opposites_in_their_usual_forms():
                                "Spain is just behind France in hip hop production.")[0]
     assert not polarity_agrees("The party is committed to cutting taxes for the well off.",
                                "The party is committed to increasing taxes for the well off.")[0]
+    # a stance against is not one in favour, but a vote's "against" is no stance (bbc: the Commons vote)
+    assert not polarity_agrees("Sir Ian Blair said he was against phone tap evidence.",
+                               "Sir Ian Blair said he was in favour of phone tap evidence.")[0]
+    assert polarity_agrees("272 MPs voted for the Bill and 219 against it.",
+                           "MPs voted 272 to 219 in favour of the Bill.")[0]

@@ -46,7 +46,7 @@ _ANTONYMS = [("rose", "fell"), ("increase", "decrease"), ("increased", "decrease
              ("rose", "dropped"), ("rose", "declined"), ("rise", "drop"), ("rise", "decline"),
              ("increase", "decline"), ("grew", "shrank"), ("grew", "contracted"), ("growth", "contraction"),
              ("welcomed", "criticised"), ("backed", "criticised"), ("praised", "criticised"), ("admitted", "denied"),
-             ("against", "favour"), ("welcomed", "condemned"), ("valid", "invalid"), ("legal", "illegal"),
+             ("welcomed", "condemned"), ("valid", "invalid"), ("legal", "illegal"),
              ("admitted", "denies"), ("admitted", "denied"), ("successor", "predecessor"),
              ("imports", "exports"), ("buyer", "seller"), ("fell", "risen"), ("fall", "risen"),
              ("fallen", "rose"), ("common", "hardly")]
@@ -671,6 +671,10 @@ _DIRECTIONS = ({"rose", "rise", "rising", "increase", "increased", "grew", "grow
                 "contracted", "contraction", "lower", "down"})
 
 
+_AGAINST = re.compile(r"\b(?:is|was|are|were|be|been|being)\s+(?:strongly\s+|firmly\s+)?against\b", re.IGNORECASE)
+_IN_FAVOUR = re.compile(r"\b(?:is|was|are|were|be|been|being)\s+(?:strongly\s+|firmly\s+)?in favou?r\b", re.IGNORECASE)
+
+
 def has_negation(text: str) -> bool:
     words = _words(text)
     return bool(words & _NEGATIONS) or any(w.endswith("n't") for w in words) or _YET_TO.search(text) is not None
@@ -758,6 +762,11 @@ def polarity_agrees(claim: str, passage: str, quote: str = "") -> tuple[bool, st
     for w in cw:  # "fiction prize" is not the "non-fiction prize"
         if f"non-{w}" in pw and w not in pw:
             return False, f"'{w}' in the claim but 'non-{w}' in the source"
+    # A stance: "he was against phone tap evidence" / "he was in favour of" ("voted 272 to 219 in
+    # favour" is no stance on "219 against")
+    for x, y in ((_AGAINST, _IN_FAVOUR), (_IN_FAVOUR, _AGAINST)):
+        if x.search(claim) and not x.search(passage) and y.search(passage):
+            return False, "the claim and the source take opposite sides"
     for a, b in _ANTONYMS:
         for x, y in ((a, b), (b, a)):
             # A claim that says both ("0.1% growth … revised to a 0.3% contraction") is not flipped
