@@ -16,9 +16,10 @@ from functools import lru_cache
 import numpy as np
 
 from index.sentences import split_sentences
+from service.answer.actors import agent_agrees, direction_agrees, roles_bound, speaker_agrees
 from service.answer.binding import (
-    agent_agrees, category_agrees, comparison_agrees, description_agrees, direction_agrees, figure_dates_agree,
-    figures_bound, level_or_change, names_in_place, outcome_agrees, roles_bound, shares_in_place, speaker_agrees,
+    category_agrees, comparison_agrees, description_agrees, figure_dates_agree, figures_bound, level_or_change,
+    names_in_place, outcome_agrees, shares_in_place,
 )
 from service.answer.claims import Claim
 from service.answer.directives import directs_speech
