@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from index.sentences import split_sentences
 from service.facts.extract import (
-    DEMONYMS, MONTHS, SAME_NAME, TITLE_WORDS, acronym, mentions, name_places, names, place_tokens, polarity_agrees,
-    quantities, same_place, starts, stems,
+    DEMONYMS, MONTH_YEAR, MONTHS, SAME_NAME, TITLE_WORDS, acronym, mentions, name_places, names, place_tokens,
+    polarity_agrees, quantities, same_place, starts, stems,
 )
 from service.facts.words import content_words
 
@@ -238,7 +238,6 @@ def _around(sc: _Clause, source: list[_Clause], cc: _Clause, find) -> list[str]:
 
 
 _COUNTRIES = set(DEMONYMS.values())
-_MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\s+(?:\d{1,2},?\s+)?((?:19|20)\d\d)\b")
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _SPEECH_CLAIM = re.compile(r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)(?:,[^,]{0,80},| of (?:the )?[A-Z][^,]{0,60}?)?"
                            r",?\s+(?:said|says|told|added|warned|insisted|claimed|argued|explained)\b(.*)")
@@ -522,14 +521,14 @@ def figure_dates_agree(claim: str, passage: str) -> tuple[bool, str | None]:
     """"In September 2004, MessageLabs caught only 273" is not "In September 2003, MessageLabs
     caught only 273 … But by September 2004 it was stopping more than two million": the sentence
     that gives the figure gives its month, and it is another."""
-    said = set(_MONTH_YEAR.findall(claim))
+    said = set(MONTH_YEAR.findall(claim))
     mine = figures(claim)
     if not said or not mine:
         return True, None
     for sentence in split_sentences(passage):
         for part in _CLAUSE.split(sentence):
             if part and mine & figures(part):
-                given = set(_MONTH_YEAR.findall(part)) or set(_MONTH_YEAR.findall(sentence))
+                given = set(MONTH_YEAR.findall(part)) or set(MONTH_YEAR.findall(sentence))
                 if given and not said & given:
                     return False, f"the source gives that figure for {' '.join(sorted(given)[0])}"
     return True, None

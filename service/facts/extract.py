@@ -153,7 +153,7 @@ def quantities(text: str) -> list[Quantity]:
     for m in _HALF.finditer(text):  # "half a million" is 500,000
         out.append(Quantity(0.5 * _SCALES[m[1].lower()], None, False, m.group(), _unit(text, m.end())))
     for m in shares:  # "a quarter of a million" is 250,000; "three quarters of spam" is 75%
-        part = _PARTS[m[3].lower().rstrip("s")] * (_NUMBER_WORDS.get(m[2].lower(), 1) if m[2].lower() not in "aone" else 1)
+        part = _PARTS[m[3].lower().rstrip("s")] * (_NUMBER_WORDS.get(m[2].lower(), 1) if m[2].lower() not in ("a", "one") else 1)
         if m[4]:
             out.append(Quantity(round(part * _SCALES[m[4].lower()], 6), None, False, m.group(), _unit(text, m.end())))
         elif m[2].lower() not in ("a", "one"):
@@ -295,7 +295,7 @@ _PERIODS = [(tag, re.compile(rx, re.IGNORECASE)) for tag, rx in [
 ]]
 _WEEKDAY_NAMES = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _MONTH_NAMES = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\b")
-_MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\s+(?:\d{1,2},?\s+)?((?:19|20)\d\d)\b")
+MONTH_YEAR = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r")\s+(?:\d{1,2},?\s+)?((?:19|20)\d\d)\b")
 
 
 def periods(text: str) -> set[str]:
@@ -314,8 +314,8 @@ def dates_agree(claim: str, passage: str) -> tuple[bool, str | None]:
         if said and given and not said & given and not (mine and mine & theirs):
             return False, f"date differs: {', '.join(sorted(said))} in the claim, {', '.join(sorted(given))} in the source"
     # "a role he won in May 2002" does not support "in May 2001", though the passage says 2001 elsewhere
-    given = set(_MONTH_YEAR.findall(passage))
-    for month, year in sorted(set(_MONTH_YEAR.findall(claim)) - given):
+    given = set(MONTH_YEAR.findall(passage))
+    for month, year in sorted(set(MONTH_YEAR.findall(claim)) - given):
         # ("next July" is another July)
         other = [f"{m} {y}" for m, y in given
                  if m == month or y == year and not re.search(rf"(?<!next )(?<!last )\b{month}\b", passage)]
