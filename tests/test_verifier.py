@@ -914,3 +914,16 @@ def test_opposites_in_their_usual_forms():
                                "Sir Ian Blair said he was in favour of phone tap evidence.")[0]
     assert polarity_agrees("272 MPs voted for the Bill and 219 against it.",
                            "MPs voted 272 to 219 in favour of the Bill.")[0]
+
+
+def test_an_age_answers_how_old_when_it_names_the_person_asked_about():
+    """Issue 12: "The 27-year-old believes doping is so common…" shares no word but "old" with
+    "How old was Kelli White when she admitted…"; the age is hers because the verified sentence names her."""
+    from service.answer.abstain import age_of_the_asked
+
+    q = "How old was banned sprinter Kelli White when she admitted knowingly taking steroids from Balco?"
+    assert age_of_the_asked(q, "The 27-year-old sprinter Kelli White was banned for taking steroids.")
+    assert age_of_the_asked(q, "Ms White, 27, admitted taking steroids.")
+    assert not age_of_the_asked(q, "The 27-year-old sprinter was banned.")  # whose age?
+    assert not age_of_the_asked(q, "Victor Conte, 54, ran Balco.")  # someone else's
+    assert not age_of_the_asked("How many titles did Kelli White win?", "Kelli White, 27, won two titles.")

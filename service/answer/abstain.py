@@ -137,6 +137,20 @@ def _parts(name: str) -> list[str]:
     return [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
+_AGE_ASKED = re.compile(r"^\W*(?:how old|(?:at )?what age)\b", re.IGNORECASE)
+_AGE = re.compile(r"\b\d{1,3}(?:[- ]years?[- ]old\b|,)|\baged \d{1,3}\b", re.IGNORECASE)
+
+
+def age_of_the_asked(question: str, claim: str) -> bool:
+    """An age is its person's: "How old was Kelli White…" is answered by a verified sentence that
+    gives an age and names her, whatever else its source sentence is about ("The 27-year-old
+    believes doping is so common…" shares no other word with the question)."""
+    if not _AGE_ASKED.search(question) or not _AGE.search(claim):
+        return False
+    surnames = {n.split()[-1] for n in names(question) if len(n.split()) > 1}
+    return any(re.search(rf"(?<!\w){re.escape(s)}(?!\w)", claim) for s in surnames)
+
+
 def on_topic(question: str, quotes: list[str], words: int = 1) -> bool:
     """Some quote shares `words` words with the question (all, if it has fewer) that are not part of a name."""
     asked = words_beyond_names(question)

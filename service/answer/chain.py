@@ -15,7 +15,7 @@ from index.retrieve import Filters
 from index.sentences import sentence_spans
 from index.store import ArticleStore
 from index.tokens import count_tokens
-from service.answer.abstain import KIND_WORDING, about_the_question, asked_for, gives, on_topic
+from service.answer.abstain import KIND_WORDING, about_the_question, age_of_the_asked, asked_for, gives, on_topic
 from service.container import Context
 from service.answer.claims import Claim, as_statement, is_abstention, normalize_markers, parse_claims
 from service.answer.sources import Source, untrusted
@@ -308,7 +308,8 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
             # give the "peak audience for the episode in which Den was killed off". Every figure it
             # gives, or none is kept.
             figures = [vs for vs in typed.verified if vs.supported and gives(kind, vs.text, question)]
-            if figures and all(on_topic(question, [vs.support.quote], words=2) for vs in figures):
+            if figures and all(on_topic(question, [vs.support.quote], words=2) or age_of_the_asked(question, vs.text)
+                               for vs in figures):
                 stream.parts += typed.parts
                 stream.verified += typed.verified
                 for part in typed.parts if on_sentence else ():
