@@ -67,10 +67,12 @@ eval: setup
 # 2,110 articles beside cosine-only grouping.
 eval-real: setup  # each set runs even when another misses its thresholds (- prefix)
 	-$(BIN)/newsdesk eval eval/sets/bbc.yaml --baseline plain
+	-$(BIN)/newsdesk eval eval/sets/bbc_holdout.yaml --baseline plain
 	-$(BIN)/newsdesk eval eval/sets/verifier_bbc.yaml
 	-$(BIN)/newsdesk eval eval/sets/verifier_bbc_holdout.yaml
 	-$(BIN)/newsdesk eval eval/sets/verifier_bbc_holdout2.yaml
 	-$(BIN)/newsdesk eval eval/sets/verifier_bbc_holdout3.yaml
+	-$(BIN)/newsdesk eval eval/sets/verifier_bbc_holdout4.yaml
 	-$(BIN)/newsdesk eval eval/sets/stories_bbc.yaml
 
 # Re-resolve the pinned set after changing pyproject.toml (needs the registries).

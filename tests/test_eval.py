@@ -154,8 +154,8 @@ def test_verifier_pair_set_runs_beside_its_baseline(tmp_path):
 def test_sets_over_an_absent_corpus_are_skipped_not_failed(tmp_path):
     from helpers import run_cli
 
-    for name in ("bbc.yaml", "verifier_bbc.yaml", "verifier_bbc_holdout.yaml", "verifier_bbc_holdout2.yaml",
-                 "verifier_bbc_holdout3.yaml", "stories_bbc.yaml"):
+    for name in ("bbc.yaml", "bbc_holdout.yaml", "verifier_bbc.yaml", "verifier_bbc_holdout.yaml", "verifier_bbc_holdout2.yaml",
+                 "verifier_bbc_holdout3.yaml", "verifier_bbc_holdout4.yaml", "stories_bbc.yaml"):
         text = (REPO / "eval" / "sets" / name).read_text().replace("../../../shared/corpora/bbc-news", "no/such/corpus")
         (tmp_path / name).write_text(text)
         r = run_cli(["eval", str(tmp_path / name)], tmp_path / "data")
@@ -174,6 +174,10 @@ def test_real_news_sets_are_labelled_as_the_issue_asks():
     assert sum(bool(i.get("abstain")) for i in items) >= 15
     assert sum(i.get("kind") == "coreference" for i in items) >= 10 and sum(i.get("kind") == "two-fact" for i in items) >= 10
     assert len(bbc["summaries"]) >= 30
+    held = yaml.safe_load((REPO / "eval" / "sets" / "bbc_holdout.yaml").read_text())["items"]
+    assert len(held) >= 40 and sum(bool(i.get("abstain")) for i in held) >= 10
+    used = {s for i in items for s in i.get("sources", [])}
+    assert not {s for i in held if not i.get("abstain") for s in i["sources"]} & used  # other articles
     stories = yaml.safe_load((REPO / "eval" / "sets" / "stories_bbc.yaml").read_text())
     assert stories["optional"] and len(stories["groups"]) >= 40 and len(stories["conflicts"]) >= 20
     assert len({a for g in stories["groups"] for a in g["articles"]}) >= 300
@@ -181,7 +185,8 @@ def test_real_news_sets_are_labelled_as_the_issue_asks():
     supported = sum(p["supported"] for p in pairs)
     assert len(pairs) >= 150 and 0.4 <= supported / len(pairs) <= 0.6
     seen = {p["article"] for p in pairs}
-    for name in ("verifier_bbc_holdout.yaml", "verifier_bbc_holdout2.yaml", "verifier_bbc_holdout3.yaml"):
+    for name in ("verifier_bbc_holdout.yaml", "verifier_bbc_holdout2.yaml", "verifier_bbc_holdout3.yaml",
+                 "verifier_bbc_holdout4.yaml"):
         held = yaml.safe_load((REPO / "eval" / "sets" / name).read_text())["pairs"]
         assert not {p["article"] for p in held} & seen  # held out: other articles
         assert sum(p["supported"] for p in held) * 2 == len(held) >= 100

@@ -353,6 +353,12 @@ def test_reports_of_one_match_group_and_another_match_of_one_side_does_not():
     ("Around 2,100 people were evacuated from Ashford Vale on Saturday after the crack was found.",
      "About 1,200 residents of Ashford Vale were ordered to leave on Saturday after the crack was found.",
      ["number: 2,100 vs 1,200"]),
+    # bbc sport: a person's age in apposition is that person's, whatever the sentences tell; a date
+    # ("January, 12,") is no one's age, and the same age twice is no conflict.
+    ("Kenteris, 31, won gold in the 200m at the Sydney Olympics in 2000, where Thanou, 29, won silver in the 100m.",
+     "Kenteris, 31, and Thanou, 30, had been charged with avoiding drug tests in Tel Aviv, Chicago and Athens.",
+     ["age: Thanou, 29 vs Thanou, 30"]),
+    ("It opened in January, 12, days after the vote.", "It opened in January, 14, days after the vote.", []),
 ])
 def test_conflict_rules(a, b, expected):
     from service.facts.conflicts import compare_sentences

@@ -927,3 +927,17 @@ def test_an_age_answers_how_old_when_it_names_the_person_asked_about():
     assert not age_of_the_asked(q, "The 27-year-old sprinter was banned.")  # whose age?
     assert not age_of_the_asked(q, "Victor Conte, 54, ran Balco.")  # someone else's
     assert not age_of_the_asked("How many titles did Kelli White win?", "Kelli White, 27, won two titles.")
+
+
+def test_how_many_needs_the_thing_counted_in_the_cited_source():
+    """bbc out-of-scope: "Half-Life 2 has been sold 6 copies" passed every check against "Half-Life 2
+    has won six Bafta Awards"; the answer counts copies only because the question did."""
+    from service.answer.abstain import gives
+
+    q = "How many copies of Half-Life 2 have been sold?"
+    answer = "Half-Life 2 has been sold 6 copies of the game."
+    assert gives("quantity", answer, q)  # the answer alone seems to answer
+    assert not gives("quantity", answer, q, quotes="Half-Life 2 has won six Bafta Awards, including best game.")
+    assert gives("quantity", answer, q, quotes="Half-Life 2 has sold six million copies worldwide.")
+    assert gives("quantity", "About 1,200 residents were evacuated.", "How many people were evacuated?",
+                 quotes="About 1,200 residents of Ashford Vale were ordered to leave.")  # residents are people

@@ -90,8 +90,10 @@ def _new(found: list[str], question: str) -> bool:
     return any(f.lower() not in q for f in found)
 
 
-def gives(kind: str | None, answer: str, question: str) -> bool:
-    """Does the verified answer text hold a fact of `kind` that the question did not already hold?"""
+def gives(kind: str | None, answer: str, question: str, quotes: str | None = None) -> bool:
+    """Does the verified answer text hold a fact of `kind` that the question did not already hold?
+    `quotes`, the source text the answer cites: what a "how many" question counts must be counted
+    there, not only in the answer ("Half-Life 2 has been sold 6 copies" cites "six Bafta Awards")."""
     if kind is None:
         return bool(answer.strip())
     if kind == "quantity":
@@ -110,7 +112,9 @@ def gives(kind: str | None, answer: str, question: str) -> bool:
         if counted and fresh:  # "how many copies…" is not answered by "six Bafta awards"
             asked_about = re.split(r"\bof\b", counted[1].lower())[0]  # "copies of Half-Life 2" → copies
             things = {_stem(w) for w in re.findall(r"[a-z-]+", asked_about)} - {"and"}
-            said = {_stem(w) for w in re.findall(r"[a-z-]+", answer.lower())} | {_stem(q.unit) for q in fresh}
+            told = answer if quotes is None else quotes
+            said = {_stem(w) for w in re.findall(r"[a-z-]+", told.lower())} | {
+                _stem(q.unit) for q in (fresh if quotes is None else quantities(quotes))}
             return bool(things & said)
         return bool(fresh)
     if kind == "date":

@@ -332,7 +332,8 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
     if copied_off_topic or not about_the_question(question, cited):
         lap("total", started)
         return _abstain(question, ctx.llm.name, timings, stream.unsupported, usage)
-    if not gives(kind, " ".join(supported), question):
+    quotes = " ".join(vs.support.quote for vs in verified if vs.supported)
+    if not gives(kind, " ".join(supported), question, quotes=quotes):
         # What the sources say is true but is not the answer: say so instead of implying it is.
         parts.append(f"The sources do not give {KIND_WORDING[kind]}.")
         if on_sentence:

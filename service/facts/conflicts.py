@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from service.facts import extract as facts
 from service.facts import words
-from service.facts.extract import TITLE_WORDS
+from service.facts.extract import MONTHS, TITLE_WORDS
 
 
 # A story compares every sentence with every other: each sentence's facts are read once.
@@ -52,7 +52,7 @@ MIN_JACCARD = 0.2  # numbers need sentences this close (content-word Jaccard)
 
 @dataclass(frozen=True)
 class Difference:
-    kind: str  # name | spelling | number | weekday | role
+    kind: str  # name | spelling | number | weekday | role | age
     left: str
     right: str
     close: bool = False  # two near-identical forms (one letter or two apart): no alignment needed
@@ -376,6 +376,22 @@ def _set_differences(a: str, b: str, vocab: set[str], kind: str) -> list[Differe
     return []
 
 
+_AGE_OF = re.compile(r"\b([A-Z][\w'’-]+),\s+(\d{2}),")  # "Thanou, 29," — a person's age in apposition
+
+
+def _ages(text: str) -> dict[str, str]:
+    return {m[1]: m[2] for m in _AGE_OF.finditer(text)
+            if m[1].lower() not in _WEEKDAYS | set(MONTHS) and 14 <= int(m[2]) <= 99}
+
+
+def _age_differences(a: str, b: str) -> list[Difference]:
+    """"Thanou, 29," in one report and "Thanou, 30," in another: one person, two ages. The
+    apposition says whose age it is, so the sentences need not tell the same thing."""
+    ages_b = _ages(b)
+    return [Difference("age", f"{who}, {age}", f"{who}, {ages_b[who]}")
+            for who, age in _ages(a).items() if who in ages_b and ages_b[who] != age]
+
+
 def short_name(name: str) -> str:
     """'British Defense Secretary John Healey' → 'John Healey', for display."""
     words = name.split()
@@ -401,6 +417,7 @@ def compare_sentences(a: str, b: str, article_a: str = "", article_b: str = "",
     context = (article_a, article_b) if article_a or article_b else ()
     diffs = [d for d in _name_differences(a, b, context) if d.close or aligned >= (MIN_JACCARD if d.kind == "name" else 1e-9)]
     diffs += _conversion_differences(a, b)
+    diffs += _age_differences(a, b)
     if aligned >= MIN_JACCARD:
         diffs += [d for d in _number_differences(a, b) if d not in diffs]
     if aligned >= SAME_SENTENCE:
