@@ -941,3 +941,43 @@ def test_how_many_needs_the_thing_counted_in_the_cited_source():
     assert gives("quantity", answer, q, quotes="Half-Life 2 has sold six million copies worldwide.")
     assert gives("quantity", "About 1,200 residents were evacuated.", "How many people were evacuated?",
                  quotes="About 1,200 residents of Ashford Vale were ordered to leave.")  # residents are people
+
+
+def _tells(source, yes, no, embed):
+    """The true claim passes and its near-miss does not (the shape most verifier cases share)."""
+    assert _supported(yes, source, embed).supported, _supported(yes, source, embed).failures
+    assert not _supported(no, source, embed).supported
+
+
+def test_general_forms_from_the_fourth_held_out_set(embed):
+    """Held-out pairs (verifier_bbc_holdout4): an acronym is its spelt-out name; a country owning a
+    description is not another subject; "up 16%" is a rise; "four days" is not four weeks; "put X down to" is no direction; "Any" is no name."""
+    ge = _article("General Electric said its profits rose.\n\nGE's net profits were $5.37bn for the final "
+                  "three months of 2004, while sales came in at $43.7bn.", title="GE profits rise")
+    _tells(ge, "General Electric made a net profit of $5.37bn in the last three months of 2004.",
+           "General Electric made a net profit of $43.7bn in the last three months of 2004.", embed)
+    renault = _article("Strong sales outside western Europe helped Renault boost its profits in 2004.\n\nFrance's "
+                       "second largest carmaker enjoyed a 43% rise in net profits to 2.4bn euros as sales rose 8% "
+                       "to 40.7bn euros.", title="Renault profits up")
+    _tells(renault, "Renault's net profit climbed 43 per cent to 2.4 billion euros.",
+           "Renault's net profit climbed 8 per cent to 2.4 billion euros.", embed)
+    shares = _article("Jarvis has sold its stake in Tube Lines.\n\nShares in Jarvis were up more than 16% to "
+                      "18 pence by the close of trade on Friday.", title="Jarvis sells stake")
+    _tells(shares, "Shares in Jarvis rose by more than 16% on Friday.",
+           "Shares in Jarvis dropped by more than 16% on Friday.", embed)
+    festival = _article("The T in the Park festival, which takes place at Balado in July, sold out just four days "
+                        "after the line-up was announced.", title="T in the Park sells out")
+    _tells(festival, "T in the Park sold out four days after its line-up was announced.",
+           "T in the Park sold out four weeks after its line-up was announced.", embed)
+    temko = _article("Jewish Chronicle editor Ned Temko said the poster was not anti-Semitic.\n\nMr Temko said he "
+                     "blamed \"cock up not conspiracy\" for the poster.", title="Poster row")
+    assert _supported("Ned Temko put the poster down to a cock-up rather than a conspiracy.", temko, embed).supported
+    army = _article("The committee's decision must be ratified by Defence Secretary Geoff Hoon and Prime Minister "
+                    "Tony Blair.", title="Regiments")
+    assert _supported("Any decision by the committee has to be approved by Geoff Hoon and Tony Blair.", army,
+                      embed).supported
+    ukip = _article("UKIP has suspended its candidate John Houston.\n\nPeter Nielson, who is UKIP Scotland chairman, "
+                    "said he had suspended Mr Houston on Friday night.",
+                    title="UKIP suspends candidate")
+    _tells(ukip, "UKIP Scotland chairman Peter Nielson suspended John Houston on Friday night.",
+           "UKIP Scotland chairman John Houston suspended Peter Nielson on Friday night.", embed)

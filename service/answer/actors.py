@@ -19,7 +19,8 @@ _ROLE = (r"(chief executive|chief financial officer|chief operating officer|chai
 _ROLE_THEN_NAME = re.compile(_ROLE + r"(?:\s+officer)?(?:\s+of\s+[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*)*)?\)?,?\s+"
                              r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)")
 _NAME_THEN_ROLE = re.compile(r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)(?:,[^,]{0,60},)?,?\s+"
-                             r"(?:is|was|has been|will be|as|will become|would become|becomes|became|to become|"
+                             r"(?:who (?:is|was) (?P<org>(?:[A-Z][\w&'’-]*\s+){0,3})|"  # "…, who is UKIP Scotland chairman"
+                             r"is|was|has been|will be|as|will become|would become|becomes|became|to become|"
                              r"will take on the role of|took over as|takes over as|,)?\s*"
                              r"(?:the\s+|a\s+|its\s+|\w+'s\s+)?(?:new\s+|former\s+)?(?:group\s+)?" + _ROLE)
 
@@ -30,7 +31,10 @@ def _role_holders(text: str) -> dict[str, set[str]]:
         for m in _ROLE_THEN_NAME.finditer(sentence):
             out.setdefault(m[1].lower(), set()).add(m[2])
         for m in _NAME_THEN_ROLE.finditer(sentence):
-            out.setdefault(m[2].lower(), set()).add(m[1])
+            role = m.groups()[-1].lower()
+            out.setdefault(role, set()).add(m[1])
+            if m["org"]:  # "Peter Nielson, who is UKIP Scotland chairman": the post is his, and UKIP Scotland's
+                out[role].add(m["org"].strip())
     return out
 
 

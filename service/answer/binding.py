@@ -98,7 +98,11 @@ def _same(a: str, b: str) -> bool:
     """One name is the other or a part of it: "Mr Woodley" is "Tony Woodley", "Australian" is
     "Australia"; "Royal Ballet" is not "English National Ballet"."""
     x, y = _name_words(a), _name_words(b)
-    return bool(x and y) and (x <= y or y <= x)
+    if bool(x and y) and (x <= y or y <= x):
+        return True
+    # "GE" is "General Electric", "SEC" the "Securities and Exchange Commission"
+    return any(short.isupper() and 2 <= len(short) <= 5 and len(long.split()) > 1 and acronym(long) == short
+               for short, long in ((a, b), (b, a)))
 
 
 @dataclass
@@ -182,7 +186,9 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
                and n.lower() not in DEMONYMS  # "an Iranian weblogger" describes, it is not another subject
                and n.lower() not in MONTHS  # "0.1% growth between July and September" is when
                and not _SPEAKER(n).search(sc.text)  # "Maria Okafor said repairs would cost £4m"
-               and not _counted(n, sc.text)]  # "calling back 17,815 Buick Raniers": what, not who
+               and not _counted(n, sc.text)  # "calling back 17,815 Buick Raniers": what, not who
+               and not (n.lower() in _COUNTRIES and re.search(rf"\b{re.escape(n)}['’]s\s+[a-z]", sc.text))]
+    # "France's second largest carmaker" describes the carmaker: the country is not who made the profit
     # A place both name is where, not who: "Isinbayeva… world record of 4.91m in Athens" is not Feofanova's.
     # …nor a country owning the description: "UFJ Holdings, Japan's fourth largest bank".
     who = [c for c in cc.names if not (_where(c, cc.text) and _where(c, sc.text)) and c.lower() not in _COUNTRIES] \
@@ -270,7 +276,8 @@ def _points_back(sc: _Clause, source: list[_Clause], wanted: list[str]) -> bool:
 
 def _show(fig: tuple[str, float]) -> str:
     kind, value = fig
-    return f"{value:g}" if kind == "n" else (f"rank {value:g}" if kind == "rank" else f"the share {value:g}")
+    shown = {"n": f"{value:,g}", "rank": f"rank {value:g}", "part": f"the share {value:g}", "%": f"{value:g}%"}
+    return shown.get(kind, f"{kind} {value:,.0f}")  # an amount: "USD 28,500,000"
 
 
 def _beside(tokens: list[str], a: str, b: str) -> bool:

@@ -72,6 +72,7 @@ COMMON_CAPITALISED = {
     "which", "where", "why", "how", "sources", "source", "outlets", "all", "about", "around",
     "under", "over", "following", "among", "unlike", "like", "amid", "without", "within", "through",
     "until", "once", "if", "although", "because", "though", "whether", "unless", "under-fire",
+    "any", "every", "each", "such", "several", "few", "other", "another", "only", "even",
     *_MONTHS,
 }
 # Capitalised in titles and roles, but not names whose spelling a citation must match.
@@ -252,12 +253,23 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
             ok = True  # the year is stated in the article, in a sentence about the claim
         if ok and _unit_conflict(q, [h for have, _ in sentences for h in have], claim_values):
             ok = False  # "three medals" from "within three years … won five medals"
+        if ok and _time_unit(q.unit) and all(_time_unit(h.unit) not in ("", _time_unit(q.unit))
+                                             for have, _ in sentences for h in have if h.value == q.value):
+            ok = False  # "four weeks after" from "four days after"
         same = [h for have, _ in sentences for h in have if h.value == q.value]
         if ok and q.measure and same and all(h.measure and h.measure != q.measure for h in same):
             ok = False  # "a net profit of $32bn" from "annual sales of $32bn"
         if not ok:
             missing.append(q.text)
     return not missing, missing
+
+
+_TIME_UNITS = {"second", "minute", "hour", "day", "week", "fortnight", "month", "year", "decade"}
+
+
+def _time_unit(unit: str) -> str:
+    u = unit.lower().rstrip("s")
+    return u if u in _TIME_UNITS else ""
 
 
 _NOT_UNITS = {"", "of", "to", "in", "on", "at", "and", "or", "per", "a", "the", "from", "for", "by", "than", "more",
@@ -666,6 +678,19 @@ def _words(text: str) -> set[str]:
     return {w.lower().replace("’", "'") for w in re.findall(r"[\w’'-]+", text)}
 
 
+# Words that look like a direction but are not one ("put the row down to a cock-up", "up to 45,000"),
+# and "up"/"down" that are one when a figure follows ("shares were up more than 16%").
+_NOT_DIRECTIONS = re.compile(r"\b(?:put|puts|putting)\s+(?:[\w'’-]+\s+){0,4}?down to\b|\bcock[- ]up\b|"
+                             r"\bup to\b|\b(?:set|blown|turned|signed|picked|came|come|ended|end) up\b", re.IGNORECASE)
+_FIGURE_DIRECTION = re.compile(r"\b(up|down)\s+(?=(?:(?:by|more than|less than|about|around|nearly|almost|over|"
+                               r"some|just)\s+)*[£$€\d])", re.IGNORECASE)
+
+
+def _direction_words(text: str) -> set[str]:
+    text = _NOT_DIRECTIONS.sub(" ", text)
+    return _words(_FIGURE_DIRECTION.sub(lambda m: "rose " if m[1].lower() == "up" else "fell ", text))
+
+
 _DIRECTIONS = ({"rose", "rise", "rising", "increase", "increased", "grew", "growth", "gained", "higher", "up", "climbed"},
                {"fell", "fall", "falling", "dropped", "drop", "declined", "decline", "decrease", "decreased", "shrank",
                 "contracted", "contraction", "lower", "down"})
@@ -758,7 +783,7 @@ def polarity_agrees(claim: str, passage: str, quote: str = "") -> tuple[bool, st
         for clause in _negated_clauses(passage):
             if len(claim_words & content_words(clause)) >= 2:
                 return False, "negation differs"
-    cw, pw, qw = _words(claim), _words(passage), _words(quote)
+    cw, pw, qw = _direction_words(claim), _direction_words(passage), _direction_words(quote)
     for w in cw:  # "fiction prize" is not the "non-fiction prize"
         if f"non-{w}" in pw and w not in pw:
             return False, f"'{w}' in the claim but 'non-{w}' in the source"
