@@ -981,3 +981,18 @@ def test_general_forms_from_the_fourth_held_out_set(embed):
                     title="UKIP suspends candidate")
     _tells(ukip, "UKIP Scotland chairman Peter Nielson suspended John Houston on Friday night.",
            "UKIP Scotland chairman John Houston suspended Peter Nielson on Friday night.", embed)
+
+
+def test_what_the_held_out_questions_taught_about_asking():
+    """bbc_holdout, after its blind run: "how many times" is answered by any count ("on 18
+    occasions"); "what does Skype charge" asks for money; kroner are money; "napster.no" holds no "no"."""
+    from service.answer.abstain import asked_for, gives
+    from service.facts.extract import has_negation, quantities
+
+    q = "How many times has Haile Gebrselassie set a world record?"
+    assert gives("quantity", "He has set world records on 18 occasions.", q, quotes="He has set world records on 18 occasions.")
+    skype = "What does Skype charge per minute for calls to landlines?"
+    assert asked_for(skype) == "quantity" and not gives("quantity", "Skype charges per minute for calls to landlines.", skype)
+    assert gives("quantity", "Calls cost 1.7 euro cents, or €0.017, a minute.", skype)
+    assert [q.currency for q in quantities("ordered to pay 100,000 kroner (£8,000)")] == ["NOK", "GBP"]
+    assert not has_negation("Bruvik ran the napster.no website.") and has_negation("There is no website.")

@@ -54,7 +54,7 @@ KIND_WORDING = {"quantity": "the figure asked for", "date": "the date asked for"
 _CLAUSE = r"(?:^\W*|[,;] |\band )(?:(?:to|by|over|at|from|under|in|for|of|on|with) )?"
 _WHAT = r"what (?:(?:is|was|will be|were) (?:the |its |their )?)?(?:[\w-]+(?:'s|’s)? ){0,2}?"  # "what was the final …"
 _MONEY_NOUNS = "profit|loss|revenue|sales|turnover|budget|earnings|fine|price|fee|cost|salary|bonus"
-_COSTS = r"^\W*what (?:will|does|did|do|would) (?:\S+ ){1,6}?cost\b"  # "What will the PSP cost?"
+_COSTS = r"^\W*what (?:will|does|did|do|would) (?:\S+ ){1,6}?(?:cost|charge|pay|earn)\b"  # "What will the PSP cost?"
 _QUANTITY_TOO = re.compile(
     _CLAUSE + _WHAT + r"(?:size|stake|level|distance|majority|rate|rise|score|audience|attendance|capacity|speed|"
     r"percentage|proportion|share|" + _MONEY_NOUNS + r")s?\b|"
@@ -109,7 +109,8 @@ def gives(kind: str | None, answer: str, question: str, quotes: str | None = Non
             said = {_stem(w) for w in re.findall(r"[a-z-]+", answer.lower())}
             return bool(said & {_stem(w) for w in _MONEY_WORDS[named[1].lower()]})
         counted = _HOW_MANY.search(question)
-        if counted and fresh:  # "how many copies…" is not answered by "six Bafta awards"
+        if counted and fresh and not re.match(r"times\b", counted[1].lower()):
+            # "how many copies…" is not answered by "six Bafta awards" ("how many times": any count is)
             asked_about = re.split(r"\bof\b", counted[1].lower())[0]  # "copies of Half-Life 2" → copies
             things = {_stem(w) for w in re.findall(r"[a-z-]+", asked_about)} - {"and"}
             told = answer if quotes is None else quotes

@@ -23,13 +23,13 @@ _CURRENCY = {"€": "EUR", "$": "USD", "£": "GBP", "eur": "EUR", "euro": "EUR",
              "usd": "USD", "dollar": "USD", "dollars": "USD", "gbp": "GBP", "pound": "GBP", "pounds": "GBP",
              "yen": "JPY", "naira": "NGN", "rupee": "INR", "rupees": "INR", "rouble": "RUB", "roubles": "RUB",
              "ruble": "RUB", "rubles": "RUB", "yuan": "CNY", "rand": "ZAR", "peso": "PESO", "pesos": "PESO",
-             "krona": "SEK", "kronor": "SEK", "franc": "CHF", "francs": "CHF"}
+             "krona": "SEK", "kronor": "SEK", "krone": "NOK", "kroner": "NOK", "franc": "CHF", "francs": "CHF"}
 _NUM = re.compile(
     r"(?P<cur>[€$£])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|m|k)\b)?"
     r"(?:\s?(?P<pct>%|percent|per cent))?"
     r"(?:\s(?P<cur2>euros?|dollars?|pounds?|usd|eur|gbp|yen|naira|rupees?|roubles?|rubles?|yuan|rand|pesos?|"
-    r"kronor|krona|francs?)\b)?",
+    r"kronor|krona|kroner|krone|francs?)\b)?",
     re.IGNORECASE,
 )
 _WORD_NUM = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
@@ -700,8 +700,11 @@ _AGAINST = re.compile(r"\b(?:is|was|are|were|be|been|being)\s+(?:strongly\s+|fir
 _IN_FAVOUR = re.compile(r"\b(?:is|was|are|were|be|been|being)\s+(?:strongly\s+|firmly\s+)?in favou?r\b", re.IGNORECASE)
 
 
+_WEB_ADDRESS = re.compile(r"\b[\w-]+(?:\.[\w-]+)+\b")  # "napster.no", "www.bbc.co.uk": no "no" in them
+
+
 def has_negation(text: str) -> bool:
-    words = _words(text)
+    words = _words(_WEB_ADDRESS.sub(" ", text))
     return bool(words & _NEGATIONS) or any(w.endswith("n't") for w in words) or _YET_TO.search(text) is not None
 
 
