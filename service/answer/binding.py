@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from index.sentences import split_sentences
 from service.facts.extract import (
-    DEMONYMS, MONTH_YEAR, MONTHS, SAME_NAME, TITLE_WORDS, acronym, mentions, name_places, names, place_tokens,
+    DEMONYMS, MONTH_YEAR, MONTHS, SAME_NAME, TITLE_WORDS, WEEKDAYS, acronym, mentions, name_places, names, place_tokens,
     polarity_agrees, quantities, same_place, starts, stems,
 )
 from service.facts.words import content_words
@@ -234,7 +234,7 @@ def _around(sc: _Clause, source: list[_Clause], cc: _Clause, find) -> list[str]:
         if o.sentence != sc.sentence or o is sc:
             continue
         for n in find(o.text):
-            if n.lower() in DEMONYMS or n.lower() in MONTHS or n.lower() in _WEEKDAYS or _where(n, o.text) or re.search(rf"\binto\s+{re.escape(n)}", o.text):
+            if n.lower() in DEMONYMS or n.lower() in MONTHS or n.lower() in WEEKDAYS or _where(n, o.text) or re.search(rf"\binto\s+{re.escape(n)}", o.text):
                 continue
             if _SPEAKER(n).search(o.text) and not (speech or source.index(o) < source.index(sc)
                                                    and re.search(r"\b(?:their|its)\b", sc.text, re.IGNORECASE)):
@@ -244,7 +244,6 @@ def _around(sc: _Clause, source: list[_Clause], cc: _Clause, find) -> list[str]:
 
 
 _COUNTRIES = set(DEMONYMS.values())
-_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _SPEECH_CLAIM = re.compile(r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)(?:,[^,]{0,80},| of (?:the )?[A-Z][^,]{0,60}?)?"
                            r",?\s+(?:said|says|told|added|warned|insisted|claimed|argued|explained)\b(.*)")
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from service.facts import extract as facts
 from service.facts import words
-from service.facts.extract import MONTHS, TITLE_WORDS
+from service.facts.extract import MONTHS, TITLE_WORDS, WEEKDAYS
 
 
 # A story compares every sentence with every other: each sentence's facts are read once.
@@ -44,7 +44,6 @@ def content_words(text: str) -> frozenset[str]:
 
 
 _ROLE_WORDS = {"top", "former", "current", "senior", "acting", "deputy", "interim", "chief", "ex"}
-_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 MIN_SHARED = 4
 DRIFT = 0.05  # conversions this close are exchange rates of different days, not a disagreement
 MIN_JACCARD = 0.2  # numbers need sentences this close (content-word Jaccard)
@@ -381,7 +380,7 @@ _AGE_OF = re.compile(r"\b([A-Z][\w'’-]+),\s+(\d{2}),")  # "Thanou, 29," — a 
 
 def _ages(text: str) -> dict[str, str]:
     return {m[1]: m[2] for m in _AGE_OF.finditer(text)
-            if m[1].lower() not in _WEEKDAYS | set(MONTHS) and 14 <= int(m[2]) <= 99}
+            if m[1].lower() not in WEEKDAYS | set(MONTHS) and 14 <= int(m[2]) <= 99}
 
 
 def _age_differences(a: str, b: str) -> list[Difference]:
@@ -425,7 +424,7 @@ def compare_sentences(a: str, b: str, article_a: str = "", article_b: str = "",
     if aligned > 0:
         diffs += _role_differences(a, b)
     if aligned >= 0.45:
-        diffs += _set_differences(a, b, _WEEKDAYS, "weekday")
+        diffs += _set_differences(a, b, set(WEEKDAYS), "weekday")
     return diffs
 
 

@@ -35,6 +35,7 @@ _NUM = re.compile(
 _WORD_NUM = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _MONTHS = ("january february march april may june july august september october november december").split()
 MONTHS = _MONTHS
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _NEGATIONS = {"not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot",
               "refused", "refuses", "hardly", "barely", "scarcely"}
 _ANTONYMS = [("rose", "fell"), ("increase", "decrease"), ("increased", "decreased"), ("won", "lost"),
