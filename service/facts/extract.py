@@ -254,10 +254,9 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
             ok = True  # the year is stated in the article, in a sentence about the claim
         if ok and _unit_conflict(q, [h for have, _ in sentences for h in have], claim_values):
             ok = False  # "three medals" from "within three years … won five medals"
-        if ok and _time_unit(q.unit) and all(_time_unit(h.unit) not in ("", _time_unit(q.unit))
-                                             for have, _ in sentences for h in have if h.value == q.value):
-            ok = False  # "four weeks after" from "four days after"
         same = [h for have, _ in sentences for h in have if h.value == q.value]
+        if ok and _time_unit(q.unit) and same and all(_time_unit(h.unit) not in ("", _time_unit(q.unit)) for h in same):
+            ok = False  # "four weeks after" from "four days after"
         if ok and q.measure and same and all(h.measure and h.measure != q.measure for h in same):
             ok = False  # "a net profit of $32bn" from "annual sales of $32bn"
         if not ok:
