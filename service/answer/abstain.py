@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-from service.facts.extract import TITLE_WORDS, UNIT_SYNONYMS, names, periods, quantities, stems, words_beyond_names
+from service.facts.extract import (
+    TITLE_WORDS, UNIT_SYNONYMS, mentions, names, periods, quantities, stems, words_beyond_names,
+)
 from service.facts.words import content_words
 
 _QUANTITY = re.compile(
@@ -153,7 +155,7 @@ def age_of_the_asked(question: str, claim: str) -> bool:
     if not _AGE_ASKED.search(question) or not _AGE.search(claim):
         return False
     surnames = {n.split()[-1] for n in names(question) if len(n.split()) > 1}
-    return any(re.search(rf"(?<!\w){re.escape(s)}(?!\w)", claim) for s in surnames)
+    return any(mentions(claim, s) for s in surnames)
 
 
 def on_topic(question: str, quotes: list[str], words: int = 1) -> bool:

@@ -378,9 +378,12 @@ def _set_differences(a: str, b: str, vocab: set[str], kind: str) -> list[Differe
 _AGE_OF = re.compile(r"\b([A-Z][\w'’-]+),\s+(\d{2}),")  # "Thanou, 29," — a person's age in apposition
 
 
+_NO_ONE = WEEKDAYS | set(MONTHS)  # "January, 12," is a date
+
+
+@lru_cache(maxsize=8192)
 def _ages(text: str) -> dict[str, str]:
-    return {m[1]: m[2] for m in _AGE_OF.finditer(text)
-            if m[1].lower() not in WEEKDAYS | set(MONTHS) and 14 <= int(m[2]) <= 99}
+    return {m[1]: m[2] for m in _AGE_OF.finditer(text) if m[1].lower() not in _NO_ONE and 14 <= int(m[2]) <= 99}
 
 
 def _age_differences(a: str, b: str) -> list[Difference]:
