@@ -58,6 +58,8 @@ class Settings(BaseSettings):
         "drop", description="What happens to answer sentences no source supports.")
     verify_min_similarity: float = Field(0.45, ge=-1, le=1, description="Cosine floor between a claim and its quote.")
     verify_min_overlap: float = Field(0.2, ge=0, le=1, description="Share of a claim's content words its quote must hold.")
+    answer_min_relevance: float = Field(0.35, ge=-1, le=1, description="Cosine floor between the question and the "
+                                        "closest verified sentence giving what it asks; below it the answer abstains.")
     summary_sentences: int = Field(4, ge=1, le=12, description="Length of a summary, in sentences.")
     summary_prompt_tokens: int = Field(1200, ge=200, description="Passage tokens per summary call before map-reduce.")
     summary_max_calls: int = Field(24, ge=1, description="Most model calls one summary may make (map-reduce of "

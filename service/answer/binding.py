@@ -24,12 +24,13 @@ _CLAUSE = re.compile(r"(?<!\d),|,(?!\d{3})|;|:(?!\d)|\s[-–—]\s|\b(?:while|wh
                      r"compared to|even as|even though)\b", re.IGNORECASE)
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
              "eighth": 8, "ninth": 9, "tenth": 10}
-_ORDINAL = re.compile(r"(?<!per )(?<!a )\b(" + "|".join(_ORDINALS) + r"|\d+(?:st|nd|rd|th))\b(?!\s+(?:quarter|half|time))",
+_ORDINAL = re.compile(r"(?<!per )(?<!a )(?<!one )\b(" + "|".join(_ORDINALS) + r"|\d+(?:st|nd|rd|th))\b(?!\s+(?:quarter|half|time))",
                       re.IGNORECASE)
 _SHARES = {("a", "half"): 1 / 2, ("one", "half"): 1 / 2, ("a", "third"): 1 / 3, ("one", "third"): 1 / 3,
            ("two", "thirds"): 2 / 3, ("a", "quarter"): 1 / 4, ("one", "quarter"): 1 / 4, ("three", "quarters"): 3 / 4,
            ("a", "fifth"): 1 / 5, ("one", "fifth"): 1 / 5}
-_FRACTION = re.compile(r"\b(?:(a|one|two|three)[\s-]+(half|thirds?|quarters?|fifth))\b(?=\s+of\b)(?!\s+of the year)"
+_FRACTION = re.compile(r"\b(?:(a|one|two|three)[\s-]+(half|thirds?|quarters?|fifth))\b"
+                       r"(?=\s+of\b|\s*[,.;]|\s+(?:if|and|or|in|by|from|to|since|over|on)\b)(?!\s+of the year)"
                        r"|\b(half)\b(?!\s+(?:a|an)\s|[\s-]+(?:time|year|century|hour)|-\w)", re.IGNORECASE)
 
 
@@ -187,7 +188,8 @@ def _fits(sc: _Clause, source: list[_Clause], cc: _Clause, others: list[_Clause]
                and n.lower() not in MONTHS  # "0.1% growth between July and September" is when
                and not _SPEAKER(n).search(sc.text)  # "Maria Okafor said repairs would cost £4m"
                and not _counted(n, sc.text)  # "calling back 17,815 Buick Raniers": what, not who
-               and not (n.lower() in _COUNTRIES and re.search(rf"\b{re.escape(n)}['’]s\s+[a-z]", sc.text))]
+               and not (n.lower() in _COUNTRIES and re.search(rf"\b{re.escape(n)}['’]s\s+[a-z]", sc.text))
+               and not _describing(n, sc.text)]
     # "France's second largest carmaker" describes the carmaker: the country is not who made the profit
     # A place both name is where, not who: "Isinbayeva… world record of 4.91m in Athens" is not Feofanova's.
     # …nor a country owning the description: "UFJ Holdings, Japan's fourth largest bank".
@@ -233,8 +235,12 @@ def _around(sc: _Clause, source: list[_Clause], cc: _Clause, find) -> list[str]:
     for o in source:
         if o.sentence != sc.sentence or o is sc:
             continue
-        for n in find(o.text):
-            if n.lower() in DEMONYMS or n.lower() in MONTHS or n.lower() in WEEKDAYS or _where(n, o.text) or re.search(rf"\binto\s+{re.escape(n)}", o.text):
+        after = source.index(o) > source.index(sc)  # "…46.68 seconds - a time good enough to qualify for
+        for n in find(o.text):                      # the European Indoor Championships": not who ran
+            if after and not (speech and _SPEAKER(n).search(o.text)):
+                continue
+            if n.lower() in DEMONYMS or n.lower() in MONTHS or n.lower() in WEEKDAYS or _where(n, o.text) \
+                    or re.search(rf"\binto\s+{re.escape(n)}", o.text) or _describing(n, o.text):
                 continue
             if _SPEAKER(n).search(o.text) and not (speech or source.index(o) < source.index(sc)
                                                    and re.search(r"\b(?:their|its)\b", sc.text, re.IGNORECASE)):
@@ -246,6 +252,12 @@ def _around(sc: _Clause, source: list[_Clause], cc: _Clause, find) -> list[str]:
 _COUNTRIES = set(DEMONYMS.values())
 _SPEECH_CLAIM = re.compile(r"((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+)(?:,[^,]{0,80},| of (?:the )?[A-Z][^,]{0,60}?)?"
                            r",?\s+(?:said|says|told|added|warned|insisted|claimed|argued|explained)\b(.*)")
+
+
+def _describing(name: str, text: str) -> bool:
+    """"The Northern Ireland runner", "the Scotland manager": a name describing someone already
+    named, not another subject."""
+    return re.search(rf"\b[Tt]he {re.escape(name)}\s+[a-z]", text) is not None
 
 
 def _counted(name: str, text: str) -> bool:
@@ -319,8 +331,8 @@ def names_in_place(claim: str, passage: str) -> tuple[bool, str | None]:
     "the Prime Minister") and a relation that reads both ways ("X merged with Y") are not caught."""
     ctoks, ptoks = place_tokens(claim), place_tokens(passage)
     mine = _names(claim)
-    claim_words = {w.lower() for n in mine for w in n.split()}
-    theirs = [n for n in _names(passage) if not {w.lower() for w in n.split()} & claim_words
+    claim_words = {w for n in mine for w in _name_words(n)}  # "Conservatives" is the "Conservative Party"
+    theirs = [n for n in _names(passage) if not _name_words(n) & claim_words
               and not {w.lower() for w in n.split()} <= TITLE_WORDS | {"prime", "home", "chancellor"}]
     for name in mine:
         words = name.split()
@@ -386,7 +398,9 @@ def level_or_change(claim: str, passage: str) -> tuple[bool, str | None]:
 _WON = re.compile(r"\b(?:won|wins|win|winning|beat|beats|beaten|defeated|defeats)\b", re.IGNORECASE)
 _ONLY_NOMINATED = re.compile(r"\b(?:won|wins|earned|earns|gained|got)\b[^.]{0,80}?\bnomination", re.IGNORECASE)
 _BEHIND = re.compile(r"\b(?:(?:finished|came|placed|was|were)\s+(?:second|third|runner-up|runners-up)\s+(?:to|behind)|"
-                     r"(?:finished|came|trailed)\s+behind|runners?-up to|second to|lost to|edged out by)\b", re.IGNORECASE)
+                     r"(?:finished|came|trailed)\s+behind|runners?-up to|second to|lost to|edged out by|"
+                     r"(?:finish|finished|finishing|came|placed)\s+(?:a\s+)?(?:\w+\s+)?(?:second|third|fourth|fifth|sixth|"
+                     r"seventh|eighth|ninth|tenth|\d+(?:nd|rd|th)))\b", re.IGNORECASE)  # "battled to finish seventh"
 
 
 def _a_win(sentence: str, at: int) -> bool:
@@ -401,7 +415,8 @@ def _a_win(sentence: str, at: int) -> bool:
 def outcome_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
     """"Won the Oscar" is not "won him an Oscar nomination"; "Chepkemei beat Radcliffe" is not
     "finished second to Paula Radcliffe": a win the source does not report."""
-    if not _WON.search(claim) or re.search(r"\bnominat|\bsecond\b|\brunner", claim, re.IGNORECASE):
+    if not _WON.search(claim) or re.search(r"\bnominat|\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+                                           r"tenth|\d+(?:nd|rd|th))\b|\brunner", claim, re.IGNORECASE):
         return True, None
     mine = content_words(claim)
     for sentence in split_sentences(passage):
@@ -537,4 +552,31 @@ def figure_dates_agree(claim: str, passage: str) -> tuple[bool, str | None]:
                 given = set(MONTH_YEAR.findall(part)) or set(MONTH_YEAR.findall(sentence))
                 if given and not said & given:
                     return False, f"the source gives that figure for {' '.join(sorted(given)[0])}"
+    return True, None
+
+
+_DEAL_MONEY = re.compile(r"\b(?:paid|pay|pays|paying|buy|buys|bought|buying|purchased?|acquired?|acquiring|acquisition|"
+                         r"price[ds]?|cost|costs|costing|spent|spend|spending|invest|invested|investing|investment|"
+                         r"bid|bids|offer|offered|offers|takeover|worth|valued|valuing|fee)\b", re.IGNORECASE)
+_RESULT_MONEY = re.compile(r"\b(?:profits?|loss|losses|lost|revenues?|sales|turnover|earnings|income)\b", re.IGNORECASE)
+
+
+def _money_kind(sentence: str) -> str | None:
+    deal, result = bool(_DEAL_MONEY.search(sentence)), bool(_RESULT_MONEY.search(sentence))
+    return None if deal == result else "deal" if deal else "result"
+
+
+def money_kind_agrees(claim: str, passage: str) -> tuple[bool, str | None]:
+    """"Softbank paid 7.5bn yen to buy Japan Telecom" is not "had an operating loss … of 7.5bn
+    yen": a sum the claim calls a price (paid, bought, cost, bid) that the source gives only as a
+    company's result (profit, loss, sales), or the other way round."""
+    for sentence in split_sentences(claim):
+        mine = _money_kind(sentence)
+        values = {q.value for q in quantities(sentence) if q.currency}
+        if mine is None or not values:
+            continue
+        kinds = {_money_kind(s) for s in split_sentences(passage) if values & {q.value for q in quantities(s) if q.currency}}
+        if kinds and kinds <= {"deal", "result"} - {mine}:
+            said = {"deal": "a price or deal", "result": "a result (profit, loss, sales)"}
+            return False, f"the source gives that sum as {said[kinds.pop()]}, not {said[mine]}"
     return True, None

@@ -15,7 +15,9 @@ from index.retrieve import Filters
 from index.sentences import sentence_spans
 from index.store import ArticleStore
 from index.tokens import count_tokens
-from service.answer.abstain import KIND_WORDING, about_the_question, age_of_the_asked, asked_for, gives, on_topic
+from service.answer.abstain import (
+    KIND_WORDING, about_the_question, age_of_the_asked, asked_for, close_to_the_question, gives, on_topic,
+)
 from service.container import Context
 from service.answer.claims import Claim, as_statement, is_abstention, normalize_markers, parse_claims
 from service.answer.sources import Source, untrusted
@@ -333,7 +335,8 @@ def answer_question(ctx: Context, question: str, k: int | None = None, filters: 
         lap("total", started)
         return _abstain(question, ctx.llm.name, timings, stream.unsupported, usage)
     quotes = " ".join(vs.support.quote for vs in verified if vs.supported)
-    if not gives(kind, " ".join(supported), question, quotes=quotes):
+    if not gives(kind, " ".join(supported), question, quotes=quotes) or not close_to_the_question(
+            question, supported, kind, embed.vector, settings.answer_min_relevance):
         # What the sources say is true but is not the answer: say so instead of implying it is.
         parts.append(f"The sources do not give {KIND_WORDING[kind]}.")
         if on_sentence:

@@ -19,15 +19,16 @@ from index.sentences import split_sentences
 from service.answer.actors import agent_agrees, direction_agrees, roles_bound, speaker_agrees
 from service.answer.binding import (
     category_agrees, comparison_agrees, description_agrees, figure_dates_agree, figures_bound, level_or_change,
-    names_in_place, outcome_agrees, shares_in_place,
+    money_kind_agrees, names_in_place, outcome_agrees, shares_in_place,
 )
+from service.answer.abstain import asked_for
 from service.answer.claims import Claim
 from service.answer.directives import directs_speech
 from service.answer.sources import Source
 from service.facts.conflicts import is_person
 from service.facts.extract import (
-    certainty_agrees, dates_agree, names, names_agree, numbers_agree, polarity_agrees, quantities, refers_back_to, reversal_agrees,
-    roles_agree, stems, words_beyond_names,
+    TITLE_WORDS, certainty_agrees, dates_agree, mentions, names, names_agree, numbers_agree, polarity_agrees, quantities, refers_back_to, reversal_agrees,
+    roles_agree, sentences_of, stems, words_and_synonyms, words_beyond_names,
 )
 from service.facts.words import content_words
 
@@ -145,8 +146,8 @@ def _given(missing: list[str], question: str, article: str) -> list[str]:
     def flat(text: str) -> str:
         return text.lower().replace("-", " ")
 
-    q, art = flat(question), flat(article)
-    return [m for m in missing if not (flat(m) in q and flat(m) in art)]
+    q, art = flat(question), words_and_synonyms(article)  # the article's "MPs" for the question's "Commons"
+    return [m for m in missing if not (flat(m) in q and (flat(m) in flat(article) or flat(m) in art))]
 
 
 _DEMONSTRATIVE = re.compile(r"^\W*(?:That|This|These|Those)\s+(?:is|was|are|were|will|would|has|had)\b")
@@ -159,6 +160,40 @@ def _lead_things(article: str) -> str:
     repeated his view" is not the lead's Gordon Brown)."""
     lead = (split_sentences(article[:600]) or [""])[0]
     return " ".join(n for n in names(lead) if not is_person(n, article))
+
+
+def _premise_beside_another(claim: str, premise: list[str], question: str, article: str) -> tuple[str, str] | None:
+    """A name the claim takes from the question, absent from the quote, stands in the article only
+    beside another answer: "Which company shared the Online Vendor award with Crucial?" is not
+    answered by "Sony has taken the prize for top innovator" when the article's "Crucial shared
+    the award for Online Vendor of the year with Novatech"."""
+    asked = {w.lower() for w in re.findall(r"[\w’'-]+", question)}
+    answer = [w for n in names(claim) for w in n.split() if w.lower() not in asked and w.lower() not in TITLE_WORDS]
+    if not premise or not answer:
+        return None
+    for word in premise:
+        beside = [s for s in sentences_of(article) if mentions(s, word)]
+        if beside and not any(mentions(s, w) for s in beside for w in answer):
+            for s in beside:
+                for n in names(s):
+                    if not {w.lower() for w in n.split()} & asked and not any(mentions(claim, w) for w in n.split()):
+                        return word, n
+    return None
+
+
+def _answer_elsewhere(claim: str, support: Support, question: str) -> str | None:
+    """The name that answers "who / which" must be in the cited sentences (or be whom they refer
+    back to), not only in the headline: "Sony shared the Online Vendor award with Crucial" is not
+    what "Crucial shared the award … with Novatech" says in an article headlined "Sony wares win…"."""
+    if not question or asked_for(question) != "name":
+        return None
+    asked = {w.lower() for w in re.findall(r"[\w’'-]+", question)}
+    here = f"{support.quote}\n{support.referent or ''}"
+    for name in names(claim):
+        words = [w for w in name.split() if w.lower() not in asked and w.lower() not in TITLE_WORDS]
+        if words and not any(mentions(here, w) for w in words):
+            return name
+    return None
 
 
 def check_rules(claim: str, support: Support, min_lexical: float, question: str = "") -> list[str]:
@@ -183,9 +218,16 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
                               chunk=article[hit.start:hit.end], article=article,
                               before=before, headline=hit.title)
     if not demonstrative:  # nor may the reader's premise stand in for it
-        missing = _given(missing, question, article)
+        given = _given(missing, question, article)
+        rival = _premise_beside_another(claim, [m for m in missing if m not in given], question, article)
+        if rival:
+            failures.append(f"the source gives the question's {rival[0]} with {rival[1]}, not with the answer")
+        missing = given
     if missing:
         failures.append(f"names not in source: {', '.join(missing)}")
+    lost = _answer_elsewhere(claim, support, question)
+    if lost:
+        failures.append(f"the answer {lost} is not in the cited passage")
     ok, why = polarity_agrees(claim, support.best_sentence, support.quote)
     if not ok:
         failures.append(why or "polarity differs")
@@ -198,7 +240,8 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
                     reversal_agrees(claim, quote, question, article), names_in_place(claim, quote),
                     level_or_change(claim, quote), outcome_agrees(claim, quote), comparison_agrees(claim, quote),
                     description_agrees(claim, quote), category_agrees(claim, quote), speaker_agrees(claim, quote),
-                    shares_in_place(claim, quote), agent_agrees(claim, quote), figure_dates_agree(claim, quote)):
+                    shares_in_place(claim, quote), agent_agrees(claim, quote), figure_dates_agree(claim, quote),
+                    money_kind_agrees(claim, quote)):
         if not ok:
             failures.append(why)
     overlap = support.lexical if support.overlap is None else support.overlap

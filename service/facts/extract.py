@@ -250,7 +250,7 @@ def numbers_agree(claim: str, passage: str, known: tuple[float, ...] = (), artic
                  for have, sent_words in sentences)
         if not ok and _is_year(q) and not passage_years and any(
                 re.search(rf"\b{q.text}\b", sent) and len(words & stems(content_words(sent))) / max(len(words), 1)
-                >= 0.5 for sent in _sentences(article)):
+                >= 0.5 for sent in sentences_of(article)):
             ok = True  # the year is stated in the article, in a sentence about the claim
         if ok and _unit_conflict(q, [h for have, _ in sentences for h in have], claim_values):
             ok = False  # "three medals" from "within three years … won five medals"
@@ -519,7 +519,7 @@ def refers_back_to(name: str, sentence: str, previous: str, article: str, headli
     if not opening:
         return False
     surname = name.split()[-1]
-    lead = re.sub(r"^[^:]{0,20}:\s*", "", headline or (_sentences(article) or [""])[0])  # "Obituary: …"
+    lead = re.sub(r"^[^:]{0,20}:\s*", "", headline or (sentences_of(article) or [""])[0])  # "Obituary: …"
     led = [n for n in names(lead) if n.lower() not in TITLE_WORDS]
     if len(led) == 1 and led[0].split()[-1] == surname:
         return True  # the article's one subject, the only name in its headline (or first sentence)
@@ -550,6 +550,12 @@ def _expand(have: set[str]) -> set[str]:
         if group & have:
             out |= group
     return out
+
+
+@lru_cache(maxsize=256)
+def words_and_synonyms(text: str) -> frozenset[str]:
+    """A text's lower-cased words with the names news writers swap for them ("MPs" holds "commons")."""
+    return frozenset(_expand(_word_forms(text)))
 
 
 _OCCUPATIONS = {"artist", "singer", "actor", "actress", "author", "writer", "novelist", "poet", "painter", "designer",
@@ -629,7 +635,7 @@ def names_agree(claim: str, passage: str, extra_context: str = "", chunk: str = 
         # article: "TGWU general secretary Tony Woodley" when the passage says "Mr Woodley".
         for n in claim_names:  # a person is nobody's qualifier: "Florentino Perez, Edu's brother"
             if set(n.split()) & (set(missing) - resolved) and referenced and not _titled(n, article) and any(
-                    n in sent and any(r in sent for r in referenced) for sent in _sentences(article)):
+                    n in sent and any(r in sent for r in referenced) for sent in sentences_of(article)):
                 resolved |= set(n.split())
         missing = [w for w in missing if w not in resolved]
     return not missing, missing
@@ -668,7 +674,8 @@ def _variants(name: str) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _sentences(text: str) -> list[str]:
+def sentences_of(text: str) -> list[str]:
+    """An article's sentences, split once however many checks read them."""
     from index.sentences import split_sentences
 
     return split_sentences(text)
