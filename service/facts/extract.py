@@ -24,8 +24,9 @@ _CURRENCY = {"€": "EUR", "$": "USD", "£": "GBP", "eur": "EUR", "euro": "EUR",
              "yen": "JPY", "naira": "NGN", "rupee": "INR", "rupees": "INR", "rouble": "RUB", "roubles": "RUB",
              "ruble": "RUB", "rubles": "RUB", "yuan": "CNY", "rand": "ZAR", "peso": "PESO", "pesos": "PESO",
              "krona": "SEK", "kronor": "SEK", "krone": "NOK", "kroner": "NOK", "franc": "CHF", "francs": "CHF"}
+_DOLLARS = {"A": "AUD", "AU": "AUD", "US": "USD", "C": "CAD", "HK": "HKD", "NZ": "NZD", "S": "SGD"}  # "A$245m"
 _NUM = re.compile(
-    r"(?P<cur>[€$£])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:(?P<pre>AU|A|US|C|HK|NZ|S)(?=\$))?(?P<cur>[€$£])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|m|k)\b)?"
     r"(?:\s?(?P<pct>%|percent|per cent))?"
     r"(?:\s(?P<cur2>euros?|dollars?|pounds?|usd|eur|gbp|yen|naira|rupees?|roubles?|rubles?|yuan|rand|pesos?|"
@@ -136,10 +137,10 @@ def quantities(text: str) -> list[Quantity]:
     """Numbers with their scale, currency and percent sign, normalised to comparable values."""
     out = []
     for m in _NUM.finditer(text):
-        at = m.start("cur") if m["cur"] else m.start("num")
+        at = m.start("pre") if m["pre"] else m.start("cur") if m["cur"] else m.start("num")
         if at > 0 and (text[at - 1] == "/" or text[at - 1].isalpha()):
             continue  # part of an identifier: "C/2026", "F3"
-        cur = m["cur"] or m["cur2"]
+        cur = _DOLLARS[m["pre"]] if m["pre"] else m["cur"] or m["cur2"]
         scale = (m["scale"] or "").lower()
         if scale == "m" and not cur and not _COUNTED_M.match(text, m.end()):
             scale = ""  # "1500m", "the 60m hurdles": metres, not millions (but "1.4m workers" is)
