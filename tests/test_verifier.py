@@ -1095,3 +1095,16 @@ def test_a_figure_differs_only_about_the_same_someone():
     q = "How many recommendations did the Commons environment select committee make?"
     assert about_the_question(q, ["Anglers warned\nThe committee made 101 recommendations, MPs said."])
     assert not about_the_question(q, ["Anglers warned\nThe committee made 101 recommendations, officials said."])
+
+
+def test_which_councillor_is_answered_by_a_councillor(embed):
+    """bbc_holdout2: "Which Highland councillor defended McConnell?" was answered with "SNP Holyrood
+    leader Nicola Sturgeon", quoted in the same chunk; the article calls a councillor someone else."""
+    art = _article("Jack McConnell told pupils it was okay to get drunk once in a while.\n\nSNP Holyrood leader Nicola "
+                   "Sturgeon said: \"This is an incredible gaffe by Jack McConnell.\" A Highland councillor who was at "
+                   "the event has also defended Mr McConnell. Margaret Davidson, the independent member for Loch Ness "
+                   "West, said he was speaking about adults.", title="McConnell in 'drunk' remark row")
+    q = "Which Highland councillor defended Jack McConnell over his remark?"
+    assert not _supported("Nicola Sturgeon defended Jack McConnell over his remark.", art, embed, question=q).supported
+    assert _supported("Margaret Davidson, the independent member for Loch Ness West, said he was speaking about adults.",
+                      art, embed, question=q).supported

@@ -181,6 +181,31 @@ def _premise_beside_another(claim: str, premise: list[str], question: str, artic
     return None
 
 
+_ASKED_ROLE = re.compile(
+    r"^\W*(?:which|what) (?:(?!(?:does|did|do|is|was|were|are|has|have|had|will|would|can)\b)[\w'’-]+ ){0,3}?"
+    r"(councillor|mp|chairman|chairwoman|chief executive|director|coach|"
+    r"judge|captain|striker|goalkeeper|founder|lawyer|spokesman|spokeswoman|mayor|editor|governor|presenter|"
+    r"producer)s?\b", re.IGNORECASE)  # roles news writers rarely swap for another word ("minister": Chancellor)
+
+
+def _answer_not_in_role(claim: str, question: str, article: str) -> str | None:
+    """"Which Highland councillor defended McConnell?" is answered by someone the article calls a
+    councillor, not by "SNP Holyrood leader Nicola Sturgeon", whatever the claim calls her."""
+    role = _ASKED_ROLE.search(question)
+    if not role:
+        return None
+    asked = {w.lower() for w in re.findall(r"[\w’'-]+", question)}
+    word = role[1].lower()
+    for name in names(claim):
+        words = [w for w in name.split() if w.lower() not in asked and w.lower() not in TITLE_WORDS]
+        sents = sentences_of(article)  # with the sentence before: "A Highland councillor … has also
+        told = [f"{sents[i - 1] if i else ''} {sent}" for i, sent in enumerate(sents)  # defended him. Margaret
+                if any(mentions(sent, w) for w in words)]                          # Davidson, the member for…"
+        if words and told and not any(re.search(rf"\b{re.escape(word)}", sent, re.IGNORECASE) for sent in told):
+            return name
+    return None
+
+
 def _answer_elsewhere(claim: str, support: Support, question: str) -> str | None:
     """The name that answers "who / which" must be in the cited sentences (or be whom they refer
     back to), not only in the headline: "Sony shared the Online Vendor award with Crucial" is not
@@ -228,6 +253,9 @@ def check_rules(claim: str, support: Support, min_lexical: float, question: str 
     lost = _answer_elsewhere(claim, support, question)
     if lost:
         failures.append(f"the answer {lost} is not in the cited passage")
+    elsewhere = _answer_not_in_role(claim, question, article)
+    if elsewhere:
+        failures.append(f"the article never calls {elsewhere} what the question asks for")
     ok, why = polarity_agrees(claim, support.best_sentence, support.quote)
     if not ok:
         failures.append(why or "polarity differs")
